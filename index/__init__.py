@@ -1,0 +1,1 @@
+"""whosaid: who said this, and where."""

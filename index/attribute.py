@@ -1,0 +1,403 @@
+"""Attribute each quotation to the mention that speaks it.
+
+The cue of a quotation is found by these rules, first match wins:
+
+1. **After the quote**: a reporting verb whose subject starts right after the closing mark
+   (``"…," he said``, ``"…," Mr Xi told reporters``) or that follows it inverted
+   (``"…," said Mr Xi``).
+2. **Governing verb**: the reporting verb the quotation hangs from in the parse
+   (``Xi said Beijing would give "firm support"``, ``praised the "partnership"``,
+   ``went on to say, "…"``), or a noun of saying with a possessor (``his attacks on the
+   'fake news'``). A passive reporting verb without an agent (``was described as "…"``) means
+   nobody is named, and the quote gets no speaker.
+3. **Nearest reporting verb** of the same sentence, outside quotations, before the quote first.
+4. **According to X** (``"…", according to the report``).
+5. **Continuation**: a quotation in a sentence with no cue takes the speaker of the previous
+   quotation in its paragraph; a paragraph that opens with a quotation and has no cue continues
+   the previous paragraph's last quotation, or its colon lead-in (``X said:``).
+6. **Same words**: a headline's or a lede's quoted words that the body quotes with a speaker
+   take that speaker. Headlines speak in metonyms (``China assures…``), so for a headline the
+   body's speaker wins over a headline cue that is not a person.
+
+Anything else gets no speaker rather than a guess.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from index.extract import Paragraph, split_paragraphs
+from index.lexicon import (
+    PERSON_ROLES,
+    PERSONAL_PRONOUNS,
+    RELATIVE_PRONOUNS,
+    SPEECH_NOUNS,
+    SPEECH_ONLY_ALONE,
+    SPEECH_VERBS,
+    UNNAMED_GROUPS,
+)
+from index.mentions import ORG_LABELS, ArticleEntities, Entity, noun_phrase
+from index.models import Article, Quote
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
+
+SENTENCE_END = frozenset({".", "!", "?", "…"})
+NP_POS = frozenset({"PROPN", "PRON", "NOUN", "DET", "ADJ", "ADV", "PUNCT", "NUM", "PART", "CCONJ"})
+CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "ccomp", "pcomp", "relcl", "prep", "pobj"})
+
+
+class NoSpeaker:
+    """A cue that names nobody on purpose: a passive reporting verb with no agent."""
+
+
+NOBODY = NoSpeaker()
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Quotes with their cue filled in, and the article-local entity each one belongs to."""
+
+    quotes: list[Quote]
+    speakers: dict[str, Entity | None]
+    entities: list[Entity]
+
+
+@dataclass
+class _Context:
+    article: Article
+    paragraph: Paragraph
+    doc: Doc
+    inside: Callable[[Token], bool]
+    entities: ArticleEntities
+
+
+def is_speech_verb(token: Token) -> bool:
+    """A verb of saying; verbs that also mean something else count only when used alone
+    ("he continued", not "would continue to provide"; "maintained that", not "maintain support")."""
+    lemma = token.lemma_.casefold()
+    if token.pos_ not in {"VERB", "AUX"} or lemma not in SPEECH_VERBS:
+        return False
+    if lemma in SPEECH_ONLY_ALONE:
+        return not any(c.dep_ in {"dobj", "xcomp", "prep", "prt", "attr"} for c in token.children)
+    return True
+
+
+def speaker_token(verb: Token) -> Token | NoSpeaker | None:
+    """The token naming who performs a reporting verb, climbing through subjectless clauses."""
+    for _ in range(8):
+        subject = next((c for c in verb.children if c.dep_ in {"nsubj", "csubj"}), None)
+        if subject is not None:
+            if subject.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+                return verb.head
+            return subject
+        if any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children):
+            agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+            pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent else None
+            return pobj if pobj is not None else NOBODY
+        if verb.dep_ == "acl" and verb.head.pos_ in {"NOUN", "PROPN"}:
+            return verb.head  # "a document calling for …"
+        if verb.dep_ not in CLIMB_DEPS or verb.head is verb:
+            return None
+        if (
+            verb.dep_ == "advcl"
+            and verb.tag_ == "VBG"
+            and verb.head.dep_ == "ccomp"
+            and is_speech_verb(verb.head.head)
+        ):
+            # "X says A will do B, assuring C": the participle belongs to the reporting clause.
+            verb = verb.head.head
+            continue
+        if verb.head.lemma_ in {"quote", "cite"}:  # "quoted X as saying"
+            obj = next((c for c in verb.head.children if c.dep_ == "dobj"), None)
+            if obj is not None:
+                return obj
+        verb = verb.head
+    return None
+
+
+def _window(ctx: _Context, first: int, last: int) -> tuple[int, int]:
+    """Token range of the sentence around tokens [first, last], ignoring stops inside quotes."""
+    doc = ctx.doc
+    start = first
+    while start > 0:
+        previous = doc[start - 1]
+        if previous.text in SENTENCE_END and not ctx.inside(previous):
+            break
+        start -= 1
+    end = last + 1
+    while end < len(doc):
+        token = doc[end]
+        end += 1
+        if token.text in SENTENCE_END and not ctx.inside(token):
+            break
+    return start, end
+
+
+def _after_cue(ctx: _Context, quote: Span, end: int) -> Token | None:
+    """Rule 1: ``"…," he said`` / ``"…," said Mr Xi``."""
+    doc = ctx.doc
+    i = quote.end
+    while i < end and doc[i].is_punct and doc[i].text not in SENTENCE_END:
+        i += 1
+    if i >= end or ctx.inside(doc[i]) or doc[i].text in SENTENCE_END:
+        return None
+    first = doc[i]
+    for token in doc[i : min(end, i + 14)]:
+        if ctx.inside(token):
+            return None
+        if not is_speech_verb(token):
+            if token.pos_ == "VERB" and token.i > first.i + 1 and token.dep_ != "relcl":
+                # another clause's verb comes first; let the appositive rule below decide
+                pass
+            continue
+        subject = speaker_token(token)
+        if isinstance(subject, NoSpeaker) or subject is None:
+            if all(t.pos_ in NP_POS for t in doc[first.i : token.i]) and token.i > first.i:
+                return token
+            return None
+        if subject.left_edge.i == first.i or subject.i == first.i:
+            return token
+        if token.i == first.i and subject.i > token.i:
+            return token
+        return None
+    return None
+
+
+def _governing_cue(ctx: _Context, quote: Span) -> Token | NoSpeaker | None:
+    """Rule 2: a reporting verb or a possessed noun of saying that the quotation hangs from."""
+    attachments = [t for t in quote if not (quote.start <= t.head.i < quote.end) and not t.is_punct]
+    for token in attachments:
+        node = token.head
+        for _ in range(12):
+            if not ctx.inside(node):
+                if is_speech_verb(node):
+                    return node
+                if node.lower_ in SPEECH_NOUNS:
+                    possessor = next((c for c in node.children if c.dep_ == "poss"), None)
+                    if possessor is not None:
+                        return possessor
+            if node.head is node:
+                break
+            node = node.head
+    # The quotation is the main clause and the reporting verb hangs from it.
+    for token in quote:
+        for child in token.children:
+            outside = not (quote.start <= child.i < quote.end) and not ctx.inside(child)
+            if outside and is_speech_verb(child):
+                return child
+    return None
+
+
+def _nearest_cue(ctx: _Context, quote: Span, start: int, end: int) -> Token | None:
+    """Rule 3: the nearest reporting verb of the sentence, outside quotations, before first."""
+    doc = ctx.doc
+    before = [t for t in doc[start : quote.start] if is_speech_verb(t) and not ctx.inside(t)]
+    if before:
+        return before[-1]
+    after = [t for t in doc[quote.end : end] if is_speech_verb(t) and not ctx.inside(t)]
+    return after[0] if after else None
+
+
+def _according_to(ctx: _Context, start: int, end: int) -> Token | None:
+    """Rule 4: the object of "according to" in the sentence."""
+    doc = ctx.doc
+    for token in doc[start:end]:
+        if (
+            token.lower_ == "according"
+            and token.i + 1 < len(doc)
+            and doc[token.i + 1].lower_ == "to"
+        ):
+            pobj = next((c for c in doc[token.i + 1].children if c.dep_ == "pobj"), None)
+            if pobj is not None and not ctx.inside(pobj):
+                return pobj
+    return None
+
+
+def _entity_of(ctx: _Context, token: Token, previous: Entity | None) -> Entity | None:
+    """The entity a cue's subject token refers to."""
+    offset = ctx.paragraph.start + token.idx
+    entities = ctx.entities
+    lower = token.lower_
+    if lower in PERSONAL_PRONOUNS or lower in {"his", "hers"}:
+        entity = _cataphor(ctx, token) if token.dep_ == "poss" else None
+        entity = entity or entities.last_subject_person(offset)
+        if entity is not None:
+            entities.note(offset, entity, subject=token.dep_ in {"nsubj", "nsubjpass"})
+        return entity
+    if token.pos_ == "PRON":
+        if lower in {"they", "it"} and previous is not None and previous.kind != "person":
+            return previous
+        return None
+    ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    if ent is not None and ent.label_ == "PERSON":
+        return entities.by_name([t.text for t in ent if not t.is_punct], offset)
+    start, end = noun_phrase(token)
+    phrase = token.doc[start:end]
+    words = [t.text for t in phrase if not t.is_punct]
+    if ent is not None and ent.label_ in ORG_LABELS:
+        known = entities.by_name([t.text for t in ent], offset)
+        if known is not None:
+            return known
+        name = " ".join(t.text for t in ent if t.lower_ != "the" and not t.is_punct)
+        return entities.description_entity(name or ent.text, "organisation")
+    if token.pos_ == "PROPN":
+        known = entities.by_name(words, offset)
+        if known is not None:
+            return known
+    if lower in PERSON_ROLES or token.lemma_.casefold() in PERSON_ROLES:
+        known = entities.by_description(words, offset)
+        if known is not None:
+            entities.note(offset, known, subject=token.dep_ in {"nsubj", "nsubjpass"})
+            return known
+    if token.pos_ == "PROPN":
+        return entities.description_entity(" ".join(words), "person")
+    if token.pos_ not in {"NOUN", "PROPN"} and lower not in UNNAMED_GROUPS:
+        return None
+    return entities.description_entity(phrase.text.strip(" ,"), lower)
+
+
+def _cataphor(ctx: _Context, possessive: Token) -> Entity | None:
+    """``Despite his attacks …, Trump remains …``: the later subject a fronted "his" means."""
+    node = possessive
+    while node.head is not node and node.pos_ not in {"VERB", "AUX"}:
+        node = node.head
+    subject = next((c for c in node.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.i < possessive.i:
+        return None
+    ent = next((e for e in subject.doc.ents if e.start <= subject.i < e.end), None)
+    if ent is None or ent.label_ != "PERSON":
+        return None
+    return ctx.entities.by_name([t.text for t in ent], ctx.paragraph.start + subject.idx)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    for mark in "\u2019\u2018\u00b4`":
+        text = text.replace(mark, "'")
+    return " ".join("".join(c if c.isalnum() or c == "'" else " " for c in text).split())
+
+
+def _same_words(
+    quote: Quote, quotes: Sequence[Quote], speakers: dict[str, Entity | None]
+) -> Entity | None:
+    """Rule 6: the speaker of a body quotation that contains this quotation's words."""
+    words = _fold(quote.text)
+    if not words:
+        return None
+    containing = [
+        other
+        for other in quotes
+        if other.id != quote.id
+        and speakers.get(other.id) is not None
+        and f" {words} " in f" {_fold(other.text)} "
+    ]
+    containing.sort(key=lambda other: (other.headline, -len(other.text)))
+    return speakers[containing[0].id] if containing else None
+
+
+def _quote_span(doc: Doc, paragraph: Paragraph, quote: Quote) -> Span | None:
+    return doc.char_span(
+        quote.start - paragraph.start, quote.end - paragraph.start, alignment_mode="expand"
+    )
+
+
+def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language) -> Attribution:
+    """Find the cue and the speaking entity of every quotation of one article."""
+    paragraphs = split_paragraphs(article.text)
+    docs = list(nlp.pipe(p.text for p in paragraphs))
+    by_paragraph: dict[int, list[Quote]] = {}
+    for quote in quotes:
+        by_paragraph.setdefault(quote.paragraph, []).append(quote)
+
+    def inside_of(paragraph: Paragraph) -> Callable[[Token], bool]:
+        spans = [(q.start - 1, q.end + 1) for q in by_paragraph.get(paragraph.index, [])]
+
+        def inside(token: Token) -> bool:
+            at = paragraph.start + token.idx
+            return any(lo <= at < hi for lo, hi in spans)
+
+        return inside
+
+    entities = ArticleEntities()
+    insides = [inside_of(p) for p in paragraphs]
+    entities.add_names(
+        [
+            (p.start, ent)
+            for p, doc, inside in zip(paragraphs, docs, insides, strict=True)
+            for ent in doc.ents
+            if not inside(ent.root)
+        ]
+    )
+    speakers: dict[str, Entity | None] = {}
+    cues: dict[str, tuple[str | None, str | None]] = {}
+    pending: list[Quote] = []
+    for paragraph, doc, inside in zip(paragraphs, docs, insides, strict=True):
+        ctx = _Context(article, paragraph, doc, inside, entities)
+        previous_in_paragraph: Entity | None = None
+        for quote in by_paragraph.get(paragraph.index, []):
+            span = _quote_span(doc, paragraph, quote)
+            entity: Entity | None = None
+            mention = cue = None
+            if span is not None:
+                start, end = _window(ctx, span.start, span.end - 1)
+                found = _after_cue(ctx, span, end) or _governing_cue(ctx, span)
+                found = found or _nearest_cue(ctx, span, start, end)
+                if isinstance(found, NoSpeaker):
+                    speakers[quote.id] = None
+                    cues[quote.id] = (None, "passive, no agent")
+                    continue
+                subject: Token | NoSpeaker | None = None
+                if found is not None:
+                    subject = speaker_token(found) if is_speech_verb(found) else found
+                    cue = found.text
+                if subject is None:
+                    subject = _according_to(ctx, start, end)
+                    cue = "according to" if subject is not None else cue
+                if isinstance(subject, NoSpeaker):
+                    speakers[quote.id] = None
+                    cues[quote.id] = (None, cue)
+                    continue
+                if subject is not None:
+                    entity = _entity_of(ctx, subject, previous_in_paragraph)
+                    lo, hi = noun_phrase(subject)
+                    mention = doc[lo:hi].text
+            if entity is None and not quote.headline:
+                entity = previous_in_paragraph or _continued_speaker(
+                    quote, paragraph, quotes, speakers
+                )
+                cue = cue or ("continuation" if entity is not None else None)
+            if (quote.headline and (entity is None or entity.kind != "person")) or entity is None:
+                pending.append(quote)
+            speakers[quote.id] = entity
+            cues[quote.id] = (mention, cue)
+            if entity is not None:
+                previous_in_paragraph = entity
+    for quote in pending:
+        body = _same_words(quote, quotes, speakers)
+        if body is not None:
+            speakers[quote.id] = body
+            cues[quote.id] = (None, "same words")
+    attributed = [
+        msgspec.structs.replace(quote, mention=cues[quote.id][0], cue=cues[quote.id][1])
+        for quote in quotes
+    ]
+    return Attribution(attributed, speakers, entities.entities)
+
+
+def _continued_speaker(
+    quote: Quote, paragraph: Paragraph, quotes: Sequence[Quote], speakers: dict[str, Entity | None]
+) -> Entity | None:
+    """Rule 5 across paragraphs: an opening quotation continues the previous paragraph's speaker."""
+    if quote.start - paragraph.start > 1 + len(paragraph.text) - len(paragraph.text.lstrip()):
+        return None
+    earlier = [q for q in quotes if q.paragraph == paragraph.index - 1 and not q.headline]
+    if not earlier:
+        return None
+    return speakers.get(earlier[-1].id)
