@@ -114,8 +114,8 @@ def speaker_token(verb: Token) -> Token | NoSpeaker | None:
             # "X says A will do B, assuring C": the participle belongs to the reporting clause.
             verb = verb.head.head
             continue
-        if verb.head.lemma_ in {"quote", "cite"}:  # "quoted X as saying"
-            obj = next((c for c in verb.head.children if c.dep_ == "dobj"), None)
+        if verb.head.lemma_ in {"quote", "cite"}:  # "quoted X as saying", "X was quoted as saying"
+            obj = next((c for c in verb.head.children if c.dep_ in {"dobj", "nsubjpass"}), None)
             if obj is not None:
                 return obj
         verb = verb.head
@@ -247,7 +247,7 @@ def _entity_of(ctx: _Context, token: Token, previous: Entity | None) -> Entity |
             return known
         name = " ".join(t.text for t in ent if t.lower_ != "the" and not t.is_punct)
         return entities.description_entity(name or ent.text, "organisation")
-    if token.pos_ == "PROPN":
+    if token.text[:1].isupper():  # a name the tagger missed may still be a known one
         known = entities.by_name(words, offset)
         if known is not None:
             return known
@@ -260,6 +260,13 @@ def _entity_of(ctx: _Context, token: Token, previous: Entity | None) -> Entity |
         return entities.description_entity(" ".join(words), "person")
     if token.pos_ not in {"NOUN", "PROPN"} and lower not in UNNAMED_GROUPS:
         return None
+    if lower in PERSON_ROLES or token.lemma_.casefold() in PERSON_ROLES:
+        # "a spokesperson for the ministry", "a fellow at the institute": keep who they serve
+        for child in token.rights:
+            if child.dep_ == "prep" and child.lower_ in {"for", "of", "at", "with"}:
+                end = child.right_edge.i + 1
+                phrase = token.doc[start:end]
+                break
     return entities.description_entity(phrase.text.strip(" ,"), lower)
 
 
@@ -338,47 +345,29 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
     speakers: dict[str, Entity | None] = {}
     cues: dict[str, tuple[str | None, str | None]] = {}
     pending: list[Quote] = []
+    lead_in: Entity | None = None  # "X said:" closing the previous paragraph
     for paragraph, doc, inside in zip(paragraphs, docs, insides, strict=True):
         ctx = _Context(article, paragraph, doc, inside, entities)
-        previous_in_paragraph: Entity | None = None
+        previous: Entity | None = None
         for quote in by_paragraph.get(paragraph.index, []):
-            span = _quote_span(doc, paragraph, quote)
-            entity: Entity | None = None
-            mention = cue = None
-            if span is not None:
-                start, end = _window(ctx, span.start, span.end - 1)
-                found = _after_cue(ctx, span, end) or _governing_cue(ctx, span)
-                found = found or _nearest_cue(ctx, span, start, end)
-                if isinstance(found, NoSpeaker):
-                    speakers[quote.id] = None
-                    cues[quote.id] = (None, "passive, no agent")
-                    continue
-                subject: Token | NoSpeaker | None = None
-                if found is not None:
-                    subject = speaker_token(found) if is_speech_verb(found) else found
-                    cue = found.text
-                if subject is None:
-                    subject = _according_to(ctx, start, end)
-                    cue = "according to" if subject is not None else cue
-                if isinstance(subject, NoSpeaker):
-                    speakers[quote.id] = None
-                    cues[quote.id] = (None, cue)
-                    continue
-                if subject is not None:
-                    entity = _entity_of(ctx, subject, previous_in_paragraph)
-                    lo, hi = noun_phrase(subject)
-                    mention = doc[lo:hi].text
+            entity, mention, cue = _cue(ctx, quote, previous)
+            if cue == PASSIVE:
+                speakers[quote.id], cues[quote.id] = None, (None, cue)
+                continue
             if entity is None and not quote.headline:
-                entity = previous_in_paragraph or _continued_speaker(
-                    quote, paragraph, quotes, speakers
+                opening = _opens_paragraph(quote, paragraph)
+                entity = previous or (
+                    (lead_in or _continued_speaker(quote, paragraph, quotes, speakers))
+                    if opening
+                    else None
                 )
                 cue = cue or ("continuation" if entity is not None else None)
-            if (quote.headline and (entity is None or entity.kind != "person")) or entity is None:
+            if entity is None or (quote.headline and entity.kind != "person"):
                 pending.append(quote)
             speakers[quote.id] = entity
             cues[quote.id] = (mention, cue)
-            if entity is not None:
-                previous_in_paragraph = entity
+            previous = entity or previous
+        lead_in = _colon_lead_in(ctx) if paragraph.text.rstrip().endswith(":") else None
     for quote in pending:
         body = _same_words(quote, quotes, speakers)
         if body is not None:
@@ -391,12 +380,57 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
     return Attribution(attributed, speakers, entities.entities)
 
 
+PASSIVE = "passive, no agent"
+
+
+def _cue(
+    ctx: _Context, quote: Quote, previous: Entity | None
+) -> tuple[Entity | None, str | None, str | None]:
+    """Rules 1–4 for one quotation: (entity, mention as written, cue word)."""
+    span = _quote_span(ctx.doc, ctx.paragraph, quote)
+    if span is None:
+        return None, None, None
+    start, end = _window(ctx, span.start, span.end - 1)
+    found = _after_cue(ctx, span, end) or _governing_cue(ctx, span)
+    found = found or _nearest_cue(ctx, span, start, end)
+    if isinstance(found, NoSpeaker):
+        return None, None, PASSIVE
+    subject: Token | NoSpeaker | None = None
+    cue: str | None = None
+    if found is not None:
+        subject = speaker_token(found) if is_speech_verb(found) else found
+        cue = found.text
+    if subject is None:
+        subject = _according_to(ctx, start, end)
+        cue = "according to" if subject is not None else cue
+    if isinstance(subject, NoSpeaker):
+        return None, None, PASSIVE
+    if subject is None:
+        return None, None, cue
+    lo, hi = noun_phrase(subject)
+    return _entity_of(ctx, subject, previous), ctx.doc[lo:hi].text, cue
+
+
+def _colon_lead_in(ctx: _Context) -> Entity | None:
+    """The speaker of a paragraph ending "X said:", for the quotation that follows."""
+    doc = ctx.doc
+    verbs = [t for t in doc if is_speech_verb(t) and not ctx.inside(t)]
+    if not verbs:
+        return None
+    subject = speaker_token(verbs[-1])
+    if subject is None or isinstance(subject, NoSpeaker):
+        return None
+    return _entity_of(ctx, subject, None)
+
+
+def _opens_paragraph(quote: Quote, paragraph: Paragraph) -> bool:
+    return quote.start - paragraph.start <= 1 + len(paragraph.text) - len(paragraph.text.lstrip())
+
+
 def _continued_speaker(
     quote: Quote, paragraph: Paragraph, quotes: Sequence[Quote], speakers: dict[str, Entity | None]
 ) -> Entity | None:
     """Rule 5 across paragraphs: an opening quotation continues the previous paragraph's speaker."""
-    if quote.start - paragraph.start > 1 + len(paragraph.text) - len(paragraph.text.lstrip()):
-        return None
     earlier = [q for q in quotes if q.paragraph == paragraph.index - 1 and not q.headline]
     if not earlier:
         return None
