@@ -24,6 +24,7 @@ Anything else gets no speaker rather than a guess.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -76,6 +77,21 @@ class _Context:
     doc: Doc
     inside: Callable[[Token], bool]
     entities: ArticleEntities
+
+
+# "LONDON, May 3 (Reuters) - ", "WASHINGTON (AP) — ": a wire dateline before the first sentence.
+DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’ -]+"  # the place, in capitals
+    r"(?:,\s*[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)*)?"  # its country or state
+    r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"  # the date
+    r"(?:\s*\([A-Za-z .&-]+\))?\s*[-–—]+\s+"
+)
+
+
+def mask_dateline(paragraph: str) -> str:
+    """Blank out a leading dateline (keeping offsets) so it does not parse as a subject."""
+    match = DATELINE.match(paragraph)
+    return " " * match.end() + paragraph[match.end() :] if match else paragraph
 
 
 def is_speech_verb(token: Token) -> bool:
@@ -236,6 +252,11 @@ def _entity_of(ctx: _Context, token: Token, previous: Entity | None) -> Entity |
             return previous
         return None
     ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    if ent is None:  # "The union's general secretary, Jo Bloggs, said": the name in apposition
+        named = [c for c in token.children if c.dep_ == "appos" and c.ent_type_ == "PERSON"]
+        if named:
+            token = named[0]
+            ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
     if ent is not None and ent.label_ == "PERSON":
         return entities.by_name([t.text for t in ent if not t.is_punct], offset)
     start, end = noun_phrase(token)
@@ -264,8 +285,9 @@ def _entity_of(ctx: _Context, token: Token, previous: Entity | None) -> Entity |
         # "a spokesperson for the ministry", "a fellow at the institute": keep who they serve
         for child in token.rights:
             if child.dep_ == "prep" and child.lower_ in {"for", "of", "at", "with"}:
-                end = child.right_edge.i + 1
-                phrase = token.doc[start:end]
+                pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if pobj is not None:
+                    phrase = token.doc[start : noun_phrase(pobj)[1]]
                 break
     return entities.description_entity(phrase.text.strip(" ,"), lower)
 
@@ -318,7 +340,7 @@ def _quote_span(doc: Doc, paragraph: Paragraph, quote: Quote) -> Span | None:
 def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language) -> Attribution:
     """Find the cue and the speaking entity of every quotation of one article."""
     paragraphs = split_paragraphs(article.text)
-    docs = list(nlp.pipe(p.text for p in paragraphs))
+    docs = list(nlp.pipe(mask_dateline(p.text) for p in paragraphs))
     by_paragraph: dict[int, list[Quote]] = {}
     for quote in quotes:
         by_paragraph.setdefault(quote.paragraph, []).append(quote)
@@ -399,6 +421,7 @@ def _cue(
     cue: str | None = None
     if found is not None:
         subject = speaker_token(found) if is_speech_verb(found) else found
+        subject = subject or _name_before(ctx, found, start)
         cue = found.text
     if subject is None:
         subject = _according_to(ctx, start, end)
@@ -409,6 +432,16 @@ def _cue(
         return None, None, cue
     lo, hi = noun_phrase(subject)
     return _entity_of(ctx, subject, previous), ctx.doc[lo:hi].text, cue
+
+
+def _name_before(ctx: _Context, verb: Token, start: int) -> Token | None:
+    """When the parse gives a reporting verb no subject: the nearest person named before it."""
+    names = [
+        e.root
+        for e in ctx.doc.ents
+        if e.label_ == "PERSON" and start <= e.start and e.end <= verb.i and not ctx.inside(e.root)
+    ]
+    return names[-1] if names else None
 
 
 def _colon_lead_in(ctx: _Context) -> Entity | None:

@@ -168,6 +168,26 @@ CASES = [
         "Petra Novak",
         id="colon-lead-in-across-paragraphs",
     ),
+    pytest.param(
+        "PORTVILLE, May 3 (Wire) - Portville Mayor Lena Cole urged residents to stay home, "
+        'saying the city was "ready for the worst".',
+        "ready for the worst",
+        "Lena Cole",
+        id="wire-dateline",
+    ),
+    pytest.param(
+        'The union\'s general secretary, Dan Price, said members had been left with "no choice".',
+        "no choice",
+        "Dan Price",
+        id="role-with-name-in-apposition",
+    ),
+    pytest.param(
+        "Labour's shadow health secretary, Nora Vance, accused ministers of "
+        '"sitting on their hands" throughout the dispute.',
+        "sitting on their hands",
+        "Nora Vance",
+        id="misparsed-verb-falls-back-to-named-subject",
+    ),
 ]
 
 
