@@ -45,4 +45,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         if raw is not None and raw != "":
             values[field.name] = raw
     values.update({key: value for key, value in overrides.items() if value is not None})
-    return msgspec.convert(values, Settings, strict=False)
+    return msgspec.convert(values, Settings, strict=False, dec_hook=_decode_path)
+
+
+def _decode_path(kind: type, value: object) -> object:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(f"cannot read {kind} from settings")

@@ -1,0 +1,336 @@
+"""Word-level differences between a statement's canonical text and one outlet's wording.
+
+:func:`diff_words` aligns the two texts word by word with :class:`difflib.SequenceMatcher`
+and types every difference as an :class:`~index.models.Edit`:
+
+- ``spelling``: the same word spelt another way: British against American forms
+  (``characterised``/``characterized``, ``colour``/``color``, ``centre``/``center``,
+  ``catalogue``/``catalog``, ``travelled``/``traveled``) or hyphenation
+  (``co-operation``/``cooperation``, ``large-scale``/``large scale``);
+- ``punctuation``: only case, punctuation or the style of quotes and apostrophes differ;
+- ``omission``: canonical words the variant leaves out (a truncation, an ellipsis);
+- ``insertion``: words only the variant has;
+- ``substitution``: different words (``illegitimate sanctions`` for ``sensational pressure``).
+
+A fragment that covers only part of the canonical text gets one omission for the uncovered
+part at each end, not a list of single words.
+
+Words are compared by :func:`spelling_key`: NFKC, quotes and apostrophes folded, case-folded,
+hyphens dropped, and British forms mapped to American ones, first by the word list that the
+``breame`` package ships and then by general suffix rules (:func:`american_form`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+from functools import cache
+
+import msgspec
+
+from index.lexical import STOP_WORDS
+from index.models import Edit, EditOp
+
+# A token: a run of text between spaces (its punctuation attached), or a run of dashes.
+_TOKEN = re.compile(r"[^\s\u2013\u2014]+|[\u2013\u2014]+")
+# What a word's key keeps: letters, digits and inner apostrophes (other's).
+_NOT_KEY = re.compile(r"[^\w']|_")
+_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
+_HYPHENS = re.compile(r"[-\u2010\u2011]")
+_APOSTROPHES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u00b4": "'", "\u02bc": "'", "\u0060": "'", "\u2032": "'"}
+    | {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"'}
+)
+
+# British -> American spelling rules: (pattern, replacement), tried in order, first match wins.
+# Mapping both sides of a comparison through the same rules makes the two forms meet; a rule
+# that also changes a word with no second spelling (``promise`` -> ``promize``) changes it on
+# both sides alike, and the stems the rules need (three letters before -ise, two vowels before
+# a doubled l) keep short words such as rise, filled and called out of their way.
+_SPELLING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # -isation/-ise/-ised/-ising/-iser -> -ization/-ize/...: organisation, characterised.
+    (re.compile(r"(?<=[a-z]{3})is(ation|ations|e|ed|es|ing|er|ers|able)$"), r"iz\1"),
+    # -yse -> -yze: analyse, paralysed, catalysing.
+    (re.compile(r"(?<=[a-z]{2})ys(e|ed|es|ing|er|ers)$"), r"yz\1"),
+    # -our -> -or: colour, labourers, favourite, honourable, behaviour, savoury.
+    (
+        re.compile(
+            r"(?<=[a-z]{3})our(s|ed|ing|er|ers|ite|ites|able|ably|ful|less|hood|hoods|ist|y)?$"
+        ),
+        r"or\1",
+    ),
+    # -tre/-bre -> -ter/-ber: centre, theatres, metre, fibre, sombre.
+    (re.compile(r"(?<=[a-z]{2})(t|b)re(s|d)?$"), r"\1er\2"),
+    # -ogue -> -og: catalogue, dialogues, analogue.
+    (re.compile(r"(?<=[a-z]{3})ogue(s)?$"), r"og\1"),
+    # -lment/-lful (UK) against -llment/-llful (US): fulfilment, enrolment, skilful.
+    (re.compile(r"(?<=[a-z]{2})ll(ment|ments|ful|fully)$"), r"l\1"),
+)
+# Doubled l before a suffix after an unstressed vowel (UK travelled, modelling, jeweller;
+# US traveled, modeling, jeweler): a stem of two or more vowels, so call-ed and fill-ed keep it.
+_DOUBLE_L = re.compile(r"^([a-z]*[aeiou][a-z]*[aeiou][a-z]*?)ll(ed|ing|er|ers|ery|or|ors|en)$")
+# Word-final doubled l after two or more vowels (US fulfill, enroll, instill; UK fulfil, enrol).
+_FINAL_DOUBLE_L = re.compile(r"^([a-z]*[aeiou][a-z]*[aeiou][a-z]*?)ll$")
+
+
+Opcode = tuple[str, int, int, int, int]
+
+
+class Token(msgspec.Struct, frozen=True):
+    """A word or a run of punctuation, with its offsets in the text it comes from."""
+
+    text: str
+    start: int
+    end: int
+    key: str  # how the token is compared: spelling-folded for words, folded for punctuation
+    word: bool
+
+
+def fold(text: str) -> str:
+    """NFKC with curly quotes, apostrophes and the acute accent folded, case-folded."""
+    folded = unicodedata.normalize("NFKC", text.translate(_APOSTROPHES)).translate(_APOSTROPHES)
+    return folded.casefold()
+
+
+@cache
+def _british_to_american() -> dict[str, str]:
+    from breame.data.spelling_constants import (  # type: ignore[import-untyped]
+        BRITISH_ENGLISH_SPELLINGS,
+    )
+
+    mapping: dict[str, str] = BRITISH_ENGLISH_SPELLINGS
+    return mapping
+
+
+def american_form(word: str) -> str:
+    """The American form of a folded British word by general suffix rules (else the word)."""
+    for pattern, replacement in _SPELLING_RULES:
+        changed, count = pattern.subn(replacement, word)
+        if count:
+            return changed
+    changed, count = _DOUBLE_L.subn(r"\1l\2", word)
+    if count:
+        return changed
+    return _FINAL_DOUBLE_L.sub(r"\1l", word)
+
+
+@cache
+def spelling_key(word: str) -> str:
+    """The form two spellings of one word share: folded, unhyphenated, American."""
+    folded = _HYPHENS.sub("", fold(word))
+    base, apostrophe, ending = folded.partition("'")
+    if apostrophe:  # labour's -> labor's
+        return spelling_key(base) + apostrophe + ending
+    if not folded.isalpha():
+        return folded
+    # The list first (irregular pairs: grey/gray, programme/program), then the rules, on
+    # both forms alike, so that each side of a pair lands on the same key.
+    return american_form(_british_to_american().get(folded, folded))
+
+
+def tokenize(text: str) -> tuple[Token, ...]:
+    """Tokens split at spaces and dashes, each keyed by its word (punctuation aside)."""
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        piece = match.group()
+        core = _NOT_KEY.sub("", _HYPHENS.sub("", fold(piece))).strip("'")
+        word = bool(core)
+        key = spelling_key(core) if word else fold(piece)
+        tokens.append(Token(piece, match.start(), match.end(), key, word))
+    return tuple(tokens)
+
+
+def _letters(text: str) -> str:
+    """The letters and digits of a text, folded."""
+    return "".join(char for char in fold(text) if char.isalnum())
+
+
+def _core(text: str) -> str:
+    """A span's words without the punctuation at its edges, folded."""
+    return _EDGE.sub("", fold(text))
+
+
+def _pair_op(canonical: str, variant: str) -> EditOp:
+    """The type of a difference between two spans whose word keys agree."""
+    left, right = _core(canonical), _core(variant)
+    if left == right:
+        return "punctuation"  # case, quote style or the marks around the words
+    if "".join(_HYPHENS.sub("", left).split()) == "".join(_HYPHENS.sub("", right).split()):
+        return "spelling"  # hyphenation: co-operation, large-scale / large scale
+    if _letters(left) == _letters(right):
+        return "punctuation"  # marks inside the words: U.S. / US
+    return "spelling"  # British and American forms
+
+
+class _Aligner:
+    """Builds the edits of one variant against one canonical text."""
+
+    def __init__(self, canonical: str, variant: str) -> None:
+        self.canonical, self.variant = canonical, variant
+        self.a, self.b = tokenize(canonical), tokenize(variant)
+        self.edits: list[Edit] = []
+
+    def _span(self, side: tuple[Token, ...], i: int, j: int, text: str) -> tuple[int, int, str]:
+        """Offsets and text of tokens [i, j) of one side; an empty range sits before token i."""
+        if i < j:
+            return side[i].start, side[j - 1].end, text[side[i].start : side[j - 1].end]
+        at = side[i].start if i < len(side) else (side[-1].end if side else 0)
+        return at, at, ""
+
+    def add(self, op: EditOp, i1: int, i2: int, j1: int, j2: int) -> None:
+        a_start, a_end, a_text = self._span(self.a, i1, i2, self.canonical)
+        b_start, b_end, b_text = self._span(self.b, j1, j2, self.variant)
+        previous = self.edits[-1] if self.edits else None
+        if (
+            previous is not None
+            and previous.op == op
+            and op in ("spelling", "punctuation")
+            and previous.canonical_end <= a_start
+            and not self.canonical[previous.canonical_end : a_start].strip()
+            and not self.variant[previous.variant_end : b_start].strip()
+        ):
+            # Adjacent differences of the same kind read as one: "Co-operation Organisation".
+            a_start, b_start = previous.canonical_start, previous.variant_start
+            a_text = self.canonical[a_start:a_end]
+            b_text = self.variant[b_start:b_end]
+            self.edits.pop()
+        self.edits.append(
+            Edit(
+                op=op,
+                canonical=a_text,
+                variant=b_text,
+                canonical_start=a_start,
+                canonical_end=a_end,
+                variant_start=b_start,
+                variant_end=b_end,
+            )
+        )
+
+    def equal(self, i1: int, i2: int, j1: int) -> None:
+        for offset in range(i2 - i1):
+            left, right = self.a[i1 + offset], self.b[j1 + offset]
+            if left.text != right.text:
+                op = _pair_op(left.text, right.text) if left.word else "punctuation"
+                self.add(op, i1 + offset, i1 + offset + 1, j1 + offset, j1 + offset + 1)
+
+    def changed(self, i1: int, i2: int, j1: int, j2: int) -> None:
+        """A replaced, deleted or inserted run: typed by what its two sides hold."""
+        left, right = self.a[i1:i2], self.b[j1:j2]
+        left_words = [token for token in left if token.word]
+        right_words = [token for token in right if token.word]
+        if not left_words and not right_words:
+            self.add("punctuation", i1, i2, j1, j2)
+        elif not right_words:
+            # Words left out, perhaps marked by an ellipsis: an omission either way.
+            self.add("omission", i1, i2, j1, j2)
+        elif not left_words:
+            self.add("insertion", i1, i2, j1, j2)
+        elif "".join(t.key for t in left_words) == "".join(t.key for t in right_words):
+            _, _, a_text = self._span(self.a, i1, i2, self.canonical)
+            _, _, b_text = self._span(self.b, j1, j2, self.variant)
+            self.add(_pair_op(a_text, b_text), i1, i2, j1, j2)
+        else:
+            self.add("substitution", i1, i2, j1, j2)
+
+    def edge(self, i1: int, i2: int, j1: int, j2: int, *, leading: bool) -> None:
+        """A replaced run at an end of both texts: the part of the canonical text the variant
+        does not reach is one omission, the words next to the aligned part a substitution."""
+        spare = _words(self.a[i1:i2]) - _words(self.b[j1:j2])
+        if spare <= 0 or not _words(self.b[j1:j2]):
+            self.changed(i1, i2, j1, j2)
+            return
+        # The cut falls after the spare-th word from the far end of the canonical run.
+        positions = [k for k in range(i1, i2) if self.a[k].word]
+        if leading:
+            cut = positions[spare - 1] + 1
+            self.add("omission", i1, cut, j1, j1)
+            self.changed(cut, i2, j1, j2)
+        else:
+            cut = positions[-spare]
+            self.changed(i1, cut, j1, j2)
+            self.add("omission", cut, i2, j2, j2)
+
+    def run(self) -> tuple[Edit, ...]:
+        a_keys = [token.key for token in self.a]
+        b_keys = [token.key for token in self.b]
+        opcodes = _opcodes(a_keys, b_keys)
+        last = len(opcodes) - 1
+        for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+            if tag == "equal":
+                self.equal(i1, i2, j1)
+            elif tag == "replace" and index in (0, last) and last > 0:
+                self.edge(i1, i2, j1, j2, leading=index == 0)
+            else:
+                self.changed(i1, i2, j1, j2)
+        return tuple(self.edits)
+
+
+def _words(tokens: tuple[Token, ...]) -> int:
+    return sum(token.word for token in tokens)
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[Opcode]:
+    """SequenceMatcher opcodes, aligned in two passes.
+
+    First, function words and punctuation cannot anchor a match on their own (they only
+    extend one), so a fragment does not latch onto a stray "the" far from the words it
+    shares; when nothing else matches, they may anchor after all. Then each replaced run
+    inside the texts is aligned again with every word allowed, so "scene and the" against
+    "arena and the pattern" keeps "and the" in common.
+
+    Last, changes that read as one rewording are joined (:func:`_merge`).
+    """
+
+    matcher = SequenceMatcher(_junk, a, b, autojunk=False)
+    if len(matcher.get_matching_blocks()) == 1 and set(a) & set(b):
+        matcher = SequenceMatcher(None, a, b, autojunk=False)
+    first = matcher.get_opcodes()
+    refined: list[Opcode] = []
+    for index, (tag, i1, i2, j1, j2) in enumerate(first):
+        if tag != "replace" or index in (0, len(first) - 1):
+            refined.append((tag, i1, i2, j1, j2))
+            continue
+        inner = SequenceMatcher(None, a[i1:i2], b[j1:j2], autojunk=False).get_opcodes()
+        refined.extend((t, i1 + x1, i1 + x2, j1 + y1, j1 + y2) for t, x1, x2, y1, y2 in inner)
+    return _merge(refined, a)
+
+
+def _junk(key: str) -> bool:
+    """Function words and punctuation: they extend a match but do not anchor one."""
+    return key in STOP_WORDS or not key[:1].isalnum()
+
+
+def _merge(opcodes: list[Opcode], a: list[str]) -> list[Opcode]:
+    """Join changes that read as one rewording:
+
+    - a single matched word between an omission and an insertion is a word that moved
+      ("pattern of sensational pressure" against "pressure of illegitimate sanctions");
+    - one or two function words between two replaced runs are part of one rephrased phrase
+      ("threat of harsh tariffs" against "burden of unfair levies").
+    """
+    merged: list[Opcode] = []
+    for opcode in opcodes:
+        merged.append(opcode)
+        if len(merged) < 3:
+            continue
+        left, middle, right = merged[-3:]
+        tags = (left[0], middle[0], right[0])
+        size = middle[2] - middle[1]
+        moved = size == 1 and tags in (("delete", "equal", "insert"), ("insert", "equal", "delete"))
+        bridged = (
+            tags == ("replace", "equal", "replace")
+            and size <= 2
+            and all(_junk(key) for key in a[middle[1] : middle[2]])
+        )
+        if moved or bridged:
+            del merged[-3:]
+            merged.append(("replace", left[1], right[2], left[3], right[4]))
+    return merged
+
+
+def diff_words(canonical: str, variant: str) -> tuple[Edit, ...]:
+    """Typed word-level edits that turn ``canonical`` into ``variant``; () when they are equal."""
+    if canonical == variant:
+        return ()
+    return _Aligner(canonical, variant).run()

@@ -1,0 +1,463 @@
+"""Statements across outlets: :func:`group_variants` puts every quote in one group.
+
+Quotes join one group when they are the same underlying statement: equal after
+normalisation, one a fragment of the other, or a rewording or another translation of it.
+Three kinds of evidence are used together, and none of them alone:
+
+- speaker agreement: two quotes given to different known speakers never join;
+- lexical overlap: words are compared as stems of their spelling keys (NFKC, quotes folded,
+  case-folded, hyphens dropped, British forms mapped to American ones, see
+  :func:`index.diff.spelling_key`), so ``co-operation`` meets ``cooperation``;
+- embedding similarity: the cosine of the quotes' sentence vectors.
+
+The grouping runs in three steps.
+
+1. Fragments. A quote whose words occur in a fuller quote is attached to that quote (its
+   *parent*). A short fragment (a headline's word or two: :data:`SHORT_WORDS` words or
+   fewer, or fewer than :data:`SHORT_CONTENT` content words) must occur in the parent as a
+   run of whole words, and the parent must be a quote of the same speaker, or, when the
+   fragment has no speaker, a quote of the same article. A longer fragment needs most of its
+   content words in the parent (:data:`FRAGMENT_CONTAINMENT`) and most of its words aligned in
+   order (:data:`FRAGMENT_ORDER`). Each fragment takes one parent, the best one (same
+   speaker, same article, closest, fullest), so two statements of one speaker never chain
+   through a phrase they share; and never one whose tree already holds another speaker. Two
+   sentences quoted apart in one outlet and together in another both attach to the longer
+   quote.
+2. Units. A quotation that runs on into the next paragraph (``Quote.continues``) is one
+   statement with that paragraph's quote: their trees form one unit.
+3. Statements. Units are clustered with complete linkage: two clusters merge only when every
+   pair across them is linked, so there is no chaining. Two quotes are linked when their
+   speakers agree (or one is unknown), they do not state different figures, and they pass
+   one of :data:`LINK_RULES`: the closer their sentence vectors, the smaller the share of the
+   shorter quote's content words (weighted by rarity) that must recur in the other. Close
+   topic alone (a high cosine with few shared words) never links two quotes.
+
+Each group's canonical text is its fullest wording (most words); every quote becomes a
+:class:`~index.models.Variant` with its outlet, offsets, fragment flag and
+:func:`~index.diff.diff_words` edits against the canonical text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import numpy as np
+from rapidfuzz.distance import LCSseq
+
+from index.diff import diff_words, tokenize
+from index.lexical import STOP_WORDS
+from index.models import Article, Edit, Group, Quote, Variant
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+# A quote of this many words or fewer is a short fragment: it needs an exact word run.
+SHORT_WORDS = 3
+# ... and so is one with fewer content words than this (too little to compare loosely).
+SHORT_CONTENT = 3
+# A longer fragment: at least four in five of its content words occur in the parent ...
+FRAGMENT_CONTAINMENT = 0.8
+# ... and at least three in five of its words align with the parent's in order.
+FRAGMENT_ORDER = 0.6
+# Two statements link when enough of the shorter one's content words recur in the other
+# (weighted by rarity, so the names that every quote of a story repeats count for little) and
+# their sentence vectors agree: the closer the meanings, the fewer shared words a link needs.
+# Each row is (least cosine, least weighted share of words). Close topic alone never links:
+# below a cosine of 0.85 a link needs half the words, and it always needs almost a third.
+LINK_RULES = ((0.5, 0.6), (0.8, 0.5), (0.85, 0.3))
+# Rarity weights are smoothed as if the corpus had this many more quotes sharing none of the
+# words, so a small corpus (two articles, a unit test) weighs its words almost alike.
+UNSEEN_QUOTES = 10
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+class _Words(msgspec.Struct, frozen=True, kw_only=True):
+    """What the grouping compares of one quote's text."""
+
+    stems: tuple[str, ...]  # every word, in order
+    content: dict[str, tuple[str, ...]]  # content stems -> stems of a compound's parts
+    vocabulary: frozenset[str]  # content stems, compound parts, adjacent words joined
+    words: int
+    numbers: frozenset[str]  # the figures it states: 40 in "40%", 1.5 in "$1.5bn"
+
+
+@cache
+def _stemmer() -> Any:
+    import snowballstemmer  # type: ignore[import-untyped]
+
+    return snowballstemmer.stemmer("english")
+
+
+@cache
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of a folded word; words with digits stay as they are."""
+    if any(char.isdigit() for char in word):
+        return word
+    stemmed: str = _stemmer().stemWord(word)
+    return stemmed
+
+
+def contains(whole: Sequence[str], part: Sequence[str]) -> bool:
+    """Whether ``part`` occurs in ``whole`` as a run of whole words."""
+    size = len(part)
+    return any(tuple(whole[i : i + size]) == tuple(part) for i in range(len(whole) - size + 1))
+
+
+def _plain(key: str) -> str:
+    """A word key without its possessive ending and apostrophes: other's -> other."""
+    return key.removesuffix("'s").replace("'", "")
+
+
+def words_of(text: str) -> _Words:
+    """Stems, content words and the vocabulary that another quote's words are looked up in."""
+    tokens = [token for token in tokenize(text) if token.word]
+    stems = tuple(stem(_plain(token.key)) for token in tokens)
+    content: dict[str, tuple[str, ...]] = {}
+    vocabulary: set[str] = set()
+    for token, stemmed in zip(tokens, stems, strict=True):
+        if _plain(token.key) in STOP_WORDS:
+            continue
+        pieces = [piece for piece in tokenize(token.text.replace("-", " ")) if piece.word]
+        parts = tuple(
+            stem(_plain(piece.key))
+            for piece in pieces
+            if _plain(piece.key) not in STOP_WORDS and len(pieces) > 1
+        )
+        content[stemmed] = parts
+        vocabulary.add(stemmed)
+        vocabulary.update(parts)
+    for left, right in pairwise(tokens):
+        # "large scale" meets "large-scale": the joined pair is looked up too.
+        vocabulary.add(stem(_plain(left.key) + _plain(right.key)))
+    return _Words(
+        stems=stems,
+        content=content,
+        vocabulary=frozenset(vocabulary),
+        words=len(tokens),
+        numbers=frozenset(_NUMBER.findall(text)),
+    )
+
+
+def containment(part: _Words, whole: _Words, weight: Callable[[str], float] | None = None) -> float:
+    """The share of ``part``'s content words that occur in ``whole`` (a compound counts when
+    its joined form or all of its parts do), each word weighted by ``weight`` (default 1)."""
+    total = found = 0.0
+    for word, parts in part.content.items():
+        mass = 1.0 if weight is None else weight(word)
+        total += mass
+        if word in whole.vocabulary or (parts and all(p in whole.vocabulary for p in parts)):
+            found += mass
+    return found / total if total > 0.0 else 0.0
+
+
+def in_order(part: _Words, whole: _Words) -> float:
+    """The share of ``part``'s words that align with ``whole``'s in order (their longest
+    common subsequence)."""
+    if not part.stems:
+        return 0.0
+    return LCSseq.similarity(part.stems, whole.stems) / len(part.stems)
+
+
+def _short(words: _Words) -> bool:
+    return words.words <= SHORT_WORDS or len(words.content) < SHORT_CONTENT
+
+
+def _compatible(left: str | None, right: str | None) -> bool:
+    return left is None or right is None or left == right
+
+
+class _Grouper:
+    """The state of one grouping run: quotes, their words, vectors and the fragment tree."""
+
+    def __init__(
+        self, quotes: Sequence[Quote], vectors: NDArray[np.float32], words: Sequence[_Words]
+    ) -> None:
+        self.quotes, self.vectors, self.words = quotes, vectors, words
+        # Fullest first (see _fullness).
+        self.rank = sorted(range(len(quotes)), key=lambda i: _fullness(quotes[i], words[i]))
+        self.position = {index: place for place, index in enumerate(self.rank)}
+        self.frequency = Counter(word for quote_words in words for word in quote_words.content)
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for index, quote_words in enumerate(words):
+            for term in quote_words.vocabulary:
+                self.postings[term].append(index)
+
+    def rarity(self, word: str) -> float:
+        """BM25's inverse document frequency over the quotes, smoothed (UNSEEN_QUOTES)."""
+        frequency = self.frequency[word]
+        unseen = len(self.words) - frequency + UNSEEN_QUOTES
+        return math.log(1.0 + (unseen + 0.5) / (frequency + 0.5))
+
+    def candidates(self, index: int) -> set[int]:
+        """Fuller quotes sharing at least one content word with quote ``index``."""
+        found: set[int] = set()
+        for word, parts in self.words[index].content.items():
+            found.update(self.postings.get(word, ()))
+            for part in parts:
+                found.update(self.postings.get(part, ()))
+        return {other for other in found if self.position[other] < self.position[index]}
+
+    def fragment_score(self, index: int, other: int) -> tuple[float, ...] | None:
+        """How well ``other`` serves as the parent of fragment ``index`` (None: it does not)."""
+        quote, parent = self.quotes[index], self.quotes[other]
+        part, whole = self.words[index], self.words[other]
+        same_article = quote.article_id == parent.article_id
+        same_speaker = quote.speaker is not None and quote.speaker == parent.speaker
+        if _short(part):
+            if not part.content or not contains(whole.stems, part.stems):
+                return None
+            if not (same_speaker or (same_article and _compatible(quote.speaker, parent.speaker))):
+                return None
+            distance = abs(parent.start - quote.start) if same_article else 0
+            return (same_speaker, same_article, -distance, whole.words, -self.position[other])
+        if not _compatible(quote.speaker, parent.speaker):
+            return None
+        share = containment(part, whole)
+        if share < FRAGMENT_CONTAINMENT:
+            return None
+        order = in_order(part, whole)
+        if order < FRAGMENT_ORDER:
+            return None
+        return (same_speaker, share + order, same_article, whole.words, -self.position[other])
+
+    def parents(self) -> dict[int, int]:
+        """The parent of every fragment, fullest quotes first, so that a fragment sees the
+        speakers its candidate parent's tree already holds and never brings a second one."""
+        parent: dict[int, int] = {}
+        root: dict[int, int] = {}
+        speakers: dict[int, set[str]] = defaultdict(set)
+        for index in self.rank:
+            speaker = self.quotes[index].speaker
+            scored = [
+                (score, other)
+                for other in self.candidates(index)
+                if (speaker is None or speakers[root[other]] <= {speaker})
+                and (score := self.fragment_score(index, other)) is not None
+            ]
+            if scored:
+                parent[index] = max(scored)[1]
+                root[index] = root[parent[index]]
+            else:
+                root[index] = index
+            if speaker is not None:
+                speakers[root[index]].add(speaker)
+        return parent
+
+    def linked(
+        self, left: int, right: int, left_speaker: str | None, right_speaker: str | None
+    ) -> float | None:
+        """The strength of the link between two statements (None: not linked)."""
+        if not _compatible(left_speaker, right_speaker):
+            return None
+        a, b = self.words[left], self.words[right]
+        if _short(a) or _short(b):
+            return None
+        small, large = (a, b) if len(a.content) <= len(b.content) else (b, a)
+        share = containment(small, large, self.rarity)
+        cosine = float(self.vectors[left] @ self.vectors[right])
+        if a.numbers and b.numbers and not a.numbers & b.numbers:
+            return None  # different figures: different statements
+        if any(cosine >= least and share >= words for least, words in LINK_RULES):
+            return (share + cosine) / 2
+        return None
+
+
+def _fullness(quote: Quote, words: _Words) -> tuple[int, int, str]:
+    """A total order, fullest first: more words, then more characters, then the quote id (so
+    that the order of the input does not decide)."""
+    return (-words.words, -len(quote.text), quote.id)
+
+
+def _root(index: int, parent: Mapping[int, int]) -> int:
+    while index in parent:
+        index = parent[index]
+    return index
+
+
+def _majority(speakers: Sequence[str | None], preferred: str | None) -> str | None:
+    """The most frequent known speaker; a tie goes to ``preferred``, then to the first id."""
+    counts = Counter(speaker for speaker in speakers if speaker is not None)
+    if not counts:
+        return None
+    best = max(counts.values())
+    tied = [speaker for speaker in counts if counts[speaker] == best]
+    return preferred if preferred in tied else min(tied)
+
+
+def _cluster(roots: Sequence[int], score: Mapping[tuple[int, int], float]) -> list[list[int]]:
+    """Complete-linkage clusters of ``roots``: every pair in a cluster is linked."""
+    from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-untyped]
+    from scipy.spatial.distance import squareform  # type: ignore[import-untyped]
+
+    # Connected components first: complete linkage only has to run inside each of them.
+    component = {root: root for root in roots}
+
+    def find(node: int) -> int:
+        while component[node] != node:
+            component[node] = component[component[node]]
+            node = component[node]
+        return node
+
+    for left, right in score:
+        component[find(left)] = find(right)
+    members: dict[int, list[int]] = defaultdict(list)
+    for root in roots:
+        members[find(root)].append(root)
+    clusters: list[list[int]] = []
+    for nodes in members.values():
+        if len(nodes) <= 2:
+            clusters.append(nodes)
+            continue
+        # Linked pairs sit at distance 1 - strength (< 1), unlinked ones at 2; cutting at 1
+        # keeps only clusters whose every pair is linked.
+        distance = np.full((len(nodes), len(nodes)), 2.0)
+        np.fill_diagonal(distance, 0.0)
+        for x, left in enumerate(nodes):
+            for y, right in enumerate(nodes):
+                strength = score.get((left, right), score.get((right, left)))
+                if strength is not None:
+                    distance[x, y] = 1.0 - strength
+        labels = fcluster(
+            linkage(squareform(distance, checks=False), method="complete"),
+            t=1.0,
+            criterion="distance",
+        )
+        by_label: dict[int, list[int]] = defaultdict(list)
+        for node, label in zip(nodes, labels, strict=True):
+            by_label[int(label)].append(node)
+        clusters.extend(by_label.values())
+    return clusters
+
+
+def group_id(canonical_quote_id: str) -> str:
+    """A stable statement id: ``st-`` and a short hash of the canonical quote's id."""
+    return "st-" + hashlib.blake2b(canonical_quote_id.encode(), digest_size=6).hexdigest()
+
+
+def group_variants(
+    articles: Sequence[Article], quotes: Sequence[Quote], vectors: NDArray[np.float32]
+) -> tuple[Group, ...]:
+    """Group quotes of the same statement across outlets; every quote lands in one group.
+
+    ``vectors[i]`` is the L2-normalised embedding of ``quotes[i].text``. Groups come in the
+    order of their first quote; variants in the order of the quotes.
+    """
+    if len(vectors) != len(quotes):
+        raise ValueError(f"{len(quotes)} quotes but {len(vectors)} vectors")
+    outlets = {article.id: article.outlet for article in articles}
+    missing = {quote.article_id for quote in quotes} - outlets.keys()
+    if missing:
+        raise ValueError(f"quotes of unknown articles: {sorted(missing)}")
+    words = [words_of(quote.text) for quote in quotes]
+    grouper = _Grouper(quotes, vectors, words)
+    parent = grouper.parents()
+    unit_of = _units(quotes, parent)
+    units: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(quotes)):
+        units[unit_of[index]].append(index)
+    # A statement's speaker is what its quotes say: the majority over its fragments too.
+    speakers = {
+        unit: _majority([quotes[i].speaker for i in members], quotes[unit].speaker)
+        for unit, members in units.items()
+    }
+    score: dict[tuple[int, int], float] = {}
+    statements = set(range(len(quotes))) - parent.keys()
+    for index in sorted(statements):
+        for other in sorted(grouper.candidates(index) & statements):
+            left, right = sorted((unit_of[index], unit_of[other]))
+            if left == right:
+                continue
+            strength = grouper.linked(index, other, speakers[left], speakers[right])
+            if strength is not None and strength > score.get((left, right), 0.0):
+                score[(left, right)] = strength
+    clusters = [
+        sorted(index for unit in cluster for index in units[unit])
+        for cluster in _cluster(sorted(units), score)
+    ]
+    clusters.sort(key=lambda members: members[0])
+    return tuple(_group(members, quotes, words, outlets) for members in clusters)
+
+
+def _units(quotes: Sequence[Quote], parent: Mapping[int, int]) -> dict[int, int]:
+    """The unit of every quote: its fragment tree, joined with the next paragraph's tree when
+    the quotation runs on there (``Quote.continues``) and no second speaker comes with it.
+    A unit is named by its smallest quote index."""
+    name = {index: _root(index, parent) for index in range(len(quotes))}
+    speakers: dict[int, set[str]] = defaultdict(set)
+    for index, quote in enumerate(quotes):
+        if quote.speaker is not None:
+            speakers[name[index]].add(quote.speaker)
+
+    def find(node: int) -> int:
+        while name[node] != node:
+            name[node] = name[name[node]]
+            node = name[node]
+        return node
+
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for index, quote in enumerate(quotes):
+        by_article[quote.article_id].append(index)
+    for indices in by_article.values():
+        indices.sort(key=lambda i: quotes[i].start)
+        for here, there in pairwise(indices):
+            a, b = find(here), find(there)
+            if quotes[here].continues and a != b and len(speakers[a] | speakers[b]) <= 1:
+                keep, drop = min(a, b), max(a, b)
+                name[drop] = keep
+                speakers[keep] |= speakers.pop(drop, set())
+    return {index: find(index) for index in range(len(quotes))}
+
+
+def _reaches_short(canonical: str, edits: Sequence[Edit]) -> bool:
+    """Whether a variant stops short of an end of the canonical text (a fragment of it)."""
+    return any(
+        edit.op == "omission"
+        and (
+            not canonical[: edit.canonical_start].strip()
+            or not canonical[edit.canonical_end :].strip()
+        )
+        for edit in edits
+    )
+
+
+def _group(
+    members: Sequence[int],
+    quotes: Sequence[Quote],
+    words: Sequence[_Words],
+    outlets: Mapping[str, str],
+) -> Group:
+    canonical = min(members, key=lambda i: _fullness(quotes[i], words[i]))
+    canonical_quote = quotes[canonical]
+    variants = []
+    for index in members:
+        quote = quotes[index]
+        edits = () if index == canonical else diff_words(canonical_quote.text, quote.text)
+        variants.append(
+            Variant(
+                quote_id=quote.id,
+                article_id=quote.article_id,
+                outlet=outlets[quote.article_id],
+                start=quote.start,
+                end=quote.end,
+                text=quote.text,
+                fragment=_reaches_short(canonical_quote.text, edits),
+                edits=edits,
+            )
+        )
+    return Group(
+        id=group_id(canonical_quote.id),
+        speaker=_majority([quotes[i].speaker for i in members], canonical_quote.speaker),
+        canonical_quote_id=canonical_quote.id,
+        canonical_text=canonical_quote.text,
+        variants=tuple(variants),
+    )

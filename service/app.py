@@ -1,0 +1,50 @@
+"""The litestar application: ``create_app`` builds it and loads nothing.
+
+The index and the model load in the lifespan (``service.runtime``); handlers get them by
+dependency injection. ``app_from_env`` is the factory uvicorn workers call.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+
+from service.errors import problem_response
+from service.metrics import Metrics, MetricsMiddleware
+from service.openapi import openapi_config
+from service.routes import route_handlers
+from service.runtime import Runtime, lifespan, provide_index, provide_runtime
+from service.schemas import MAX_BODY_BYTES
+from service.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from index.search import Searcher
+
+
+def create_app(settings: Settings | None = None, searcher: Searcher | None = None) -> Litestar:
+    """The app for ``settings`` (default: from ``WHOSAID_*``). With ``searcher``, the app serves
+    it instead of opening ``settings.index_dir``; either way nothing loads before startup."""
+    settings = settings if settings is not None else load_settings()
+    metrics = Metrics()
+    runtime = Runtime(settings, metrics, searcher)
+    return Litestar(
+        route_handlers=route_handlers(),
+        dependencies={
+            "runtime": Provide(provide_runtime, sync_to_thread=False),
+            "index": Provide(provide_index, sync_to_thread=False),
+        },
+        exception_handlers={Exception: problem_response},
+        middleware=[MetricsMiddleware(metrics)],
+        lifespan=[lifespan],
+        state=State({"runtime": runtime}),
+        openapi_config=openapi_config(),
+        request_max_body_size=MAX_BODY_BYTES,
+    )
+
+
+def app_from_env() -> Litestar:
+    """App factory for ``uvicorn --factory`` (several workers): settings from the environment."""
+    return create_app(load_settings())

@@ -1,0 +1,177 @@
+"""Internal records (``index.models``) to wire types (``service.schemas``), explicitly.
+
+Handlers return only what these functions build, so a field added to an internal record never
+leaks into the API by accident.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from index import models
+from service import schemas
+from service.catalog import Catalog, OutletCounts, SpeakerCounts, outlets_of
+
+if TYPE_CHECKING:
+    from index.store import Manifest
+
+
+def speaker_ref(speaker: models.Speaker | None) -> schemas.SpeakerRef | None:
+    if speaker is None:
+        return None
+    return schemas.SpeakerRef(
+        id=speaker.id, name=speaker.name, kind=schemas.SpeakerKind(speaker.kind)
+    )
+
+
+def difference(edit: models.Edit) -> schemas.Difference:
+    return schemas.Difference(
+        kind=schemas.DifferenceKind(edit.op),
+        canonical=edit.canonical,
+        variant=edit.variant,
+        canonical_start=edit.canonical_start,
+        canonical_end=edit.canonical_end,
+        variant_start=edit.variant_start,
+        variant_end=edit.variant_end,
+    )
+
+
+def variant(record: models.Variant) -> schemas.Variant:
+    return schemas.Variant(
+        quote_id=record.quote_id,
+        article_id=record.article_id,
+        outlet=record.outlet,
+        text=record.text,
+        start=record.start,
+        end=record.end,
+        fragment=record.fragment,
+        differences=tuple(difference(edit) for edit in record.edits),
+    )
+
+
+def statement_match(match: models.Match) -> schemas.StatementMatch:
+    return schemas.StatementMatch(
+        statement_id=match.group_id,
+        score=round(float(match.score), 4),
+        matched_quote_id=match.matched_quote_id,
+        matched_text=match.matched_text,
+        speaker=speaker_ref(match.speaker),
+        canonical_text=match.canonical_text,
+        variants=tuple(variant(v) for v in match.variants),
+    )
+
+
+def lookup_response(answer: models.Answer) -> schemas.LookupResponse:
+    claim = None
+    if answer.claim is not None:
+        claim = schemas.ClaimCheck(
+            claimed=answer.claim.claimed, holds=answer.claim.holds, actual=answer.claim.actual
+        )
+    return schemas.LookupResponse(
+        query=answer.query,
+        matched=answer.matched,
+        matches=tuple(statement_match(m) for m in answer.matches),
+        claim=claim,
+    )
+
+
+def statement(group: models.Group, catalog: Catalog) -> schemas.Statement:
+    return schemas.Statement(
+        id=group.id,
+        speaker=speaker_ref(catalog.speaker_or_none(group.speaker)),
+        canonical_quote_id=group.canonical_quote_id,
+        canonical_text=group.canonical_text,
+        outlets=outlets_of(group),
+        variants=tuple(variant(v) for v in group.variants),
+    )
+
+
+def statement_summary(group: models.Group, catalog: Catalog) -> schemas.StatementSummary:
+    return schemas.StatementSummary(
+        id=group.id,
+        speaker=speaker_ref(catalog.speaker_or_none(group.speaker)),
+        canonical_text=group.canonical_text,
+        outlets=outlets_of(group),
+        variant_count=len(group.variants),
+    )
+
+
+def speaker_summary(row: SpeakerCounts) -> schemas.SpeakerSummary:
+    return schemas.SpeakerSummary(
+        id=row.speaker.id,
+        name=row.speaker.name,
+        kind=schemas.SpeakerKind(row.speaker.kind),
+        aliases=row.speaker.aliases,
+        statement_count=row.statements,
+        quote_count=row.quotes,
+    )
+
+
+def speaker_detail(row: SpeakerCounts, catalog: Catalog) -> schemas.SpeakerDetail:
+    return schemas.SpeakerDetail(
+        id=row.speaker.id,
+        name=row.speaker.name,
+        kind=schemas.SpeakerKind(row.speaker.kind),
+        aliases=row.speaker.aliases,
+        quote_count=row.quotes,
+        statements=tuple(
+            statement_summary(group, catalog) for group in catalog.statements_of(row.speaker.id)
+        ),
+    )
+
+
+def outlet_summary(row: OutletCounts) -> schemas.OutletSummary:
+    return schemas.OutletSummary(
+        name=row.name,
+        article_count=row.articles,
+        quote_count=row.quotes,
+        statement_count=row.statements,
+    )
+
+
+def article_quote(quote: models.Quote, catalog: Catalog) -> schemas.ArticleQuote:
+    return schemas.ArticleQuote(
+        id=quote.id,
+        start=quote.start,
+        end=quote.end,
+        text=quote.text,
+        kind=schemas.QuoteKind(quote.kind),
+        paragraph=quote.paragraph,
+        headline=quote.headline,
+        continues=quote.continues,
+        speaker=speaker_ref(catalog.speaker_or_none(quote.speaker)),
+        mention=quote.mention,
+        cue=quote.cue,
+        statement_id=catalog.statement_of(quote.id),
+    )
+
+
+def article(record: models.Article, catalog: Catalog) -> schemas.Article:
+    return schemas.Article(
+        id=record.id,
+        outlet=record.outlet,
+        title=record.title,
+        url=record.url,
+        published=record.published,
+        text=record.text,
+        quotes=tuple(article_quote(q, catalog) for q in catalog.quotes_of(record.id)),
+    )
+
+
+def readiness(manifest: Manifest) -> schemas.Readiness:
+    counts = manifest.counts
+    return schemas.Readiness(
+        status="ready",
+        model=schemas.ModelInfo(name=manifest.model.name, dimension=manifest.model.dimension),
+        counts=schemas.IndexCounts(
+            articles=counts.articles,
+            quotes=counts.quotes,
+            speakers=counts.speakers,
+            statements=counts.groups,
+            vectors=counts.vectors,
+        ),
+        built_at=manifest.created,
+        format_version=manifest.format_version,
+        builder_version=manifest.builder_version,
+        input_checksum=manifest.input_checksum,
+    )

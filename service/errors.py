@@ -1,0 +1,233 @@
+"""Errors as problem details (RFC 9457), mapped in one table.
+
+Handlers raise; they never catch. Every exception that reaches the app is turned into an
+``application/problem+json`` response by :func:`problem_response`, using :data:`PROBLEMS` to pick
+the status and the stable ``type`` URI. Client mistakes are 4xx; only a fault of ours is a 5xx.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, Final
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import (
+    ClientException,
+    HTTPException,
+    MethodNotAllowedException,
+    NotFoundException,
+    ValidationException,
+)
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
+
+from index.errors import IndexFormatError, WhosaidError
+from service.schemas import MAX_BODY_BYTES, FieldError, Problem
+
+PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
+PROBLEM_BASE: Final = "https://whosaid.dev/problems/"
+
+log = logging.getLogger("whosaid.service")
+
+
+class ServiceError(WhosaidError):
+    """Base of the errors the service raises on purpose."""
+
+
+class UnknownIdError(ServiceError):
+    """A statement, speaker or article id that the index does not hold."""
+
+    def __init__(self, kind: str, id_: str) -> None:
+        super().__init__(f"no {kind} with id {id_!r}")
+
+
+class InvalidCursorError(ServiceError):
+    """A pagination cursor this service did not hand out (or one from a rebuilt index)."""
+
+    def __init__(self) -> None:
+        super().__init__("the cursor is not one this service handed out; start from the first page")
+
+
+class NotReadyError(ServiceError):
+    """The index and model are still loading (or being built on a first start)."""
+
+
+class IndexUnavailableError(ServiceError):
+    """Loading the index failed; the service cannot answer until it is fixed and restarted."""
+
+
+class ProblemType(msgspec.Struct, frozen=True, kw_only=True):
+    status: int
+    slug: str
+    title: str
+
+    @property
+    def uri(self) -> str:
+        return PROBLEM_BASE + self.slug
+
+
+INVALID_INPUT = ProblemType(status=400, slug="invalid-input", title="Invalid input")
+INVALID_CURSOR = ProblemType(status=400, slug="invalid-cursor", title="Invalid cursor")
+NOT_FOUND = ProblemType(status=404, slug="not-found", title="Not found")
+METHOD_NOT_ALLOWED = ProblemType(status=405, slug="method-not-allowed", title="Method not allowed")
+BODY_TOO_LARGE = ProblemType(status=413, slug="body-too-large", title="Request body too large")
+NOT_READY = ProblemType(status=503, slug="not-ready", title="Index not ready")
+INDEX_UNAVAILABLE = ProblemType(status=503, slug="index-unavailable", title="Index unavailable")
+INTERNAL = ProblemType(status=500, slug="internal-error", title="Internal error")
+
+# The one mapping from exceptions to problems. Lookup walks the exception's MRO, so the most
+# specific entry wins; an HTTPException not listed keeps its status with type "about:blank".
+PROBLEMS: Final[Mapping[type[Exception], ProblemType]] = {
+    ValidationException: INVALID_INPUT,
+    ClientException: INVALID_INPUT,  # malformed JSON and other unreadable requests
+    InvalidCursorError: INVALID_CURSOR,
+    UnknownIdError: NOT_FOUND,
+    NotFoundException: NOT_FOUND,
+    MethodNotAllowedException: METHOD_NOT_ALLOWED,
+    RequestEntityTooLarge: BODY_TOO_LARGE,
+    NotReadyError: NOT_READY,
+    IndexUnavailableError: INDEX_UNAVAILABLE,
+    IndexFormatError: INDEX_UNAVAILABLE,
+}
+
+
+def problem_type_of(exc: Exception) -> ProblemType | None:
+    """The table's entry for ``exc``; None for an HTTP error whose status the entry disagrees
+    with (say, a 401 that would otherwise fall back to the ``ClientException`` row)."""
+    for cls in type(exc).__mro__:
+        if cls in PROBLEMS:
+            kind = PROBLEMS[cls]
+            if isinstance(exc, HTTPException) and exc.status_code != kind.status:
+                return None
+            return kind
+    return None
+
+
+def _field_errors(extra: object) -> tuple[FieldError, ...] | None:
+    if not isinstance(extra, list) or not extra:
+        return None
+    errors = []
+    for item in extra:
+        if isinstance(item, Mapping):
+            errors.append(
+                FieldError(
+                    message=str(item.get("message", "")),
+                    key=None if item.get("key") is None else str(item.get("key")),
+                    source=None if item.get("source") is None else str(item.get("source")),
+                )
+            )
+    return tuple(errors) or None
+
+
+def to_problem(exc: Exception, instance: str | None = None) -> tuple[Problem, dict[str, str]]:
+    """The problem document (and any headers, such as ``Allow``) for an exception."""
+    kind = problem_type_of(exc)
+    headers: dict[str, str] = {}
+    if isinstance(exc, HTTPException):
+        headers = dict(exc.headers or {})
+        if kind is None:
+            status = exc.status_code
+            phrase = HTTPStatus(status).phrase
+            return Problem(
+                type="about:blank", title=phrase, status=status, instance=instance
+            ), headers
+        detail = exc.detail
+        errors = _field_errors(exc.extra)
+    elif kind is not None:
+        detail = str(exc)
+        errors = None
+    else:
+        kind, detail, errors = INTERNAL, "the service failed to answer; not your fault", None
+    problem = Problem(
+        type=kind.uri,
+        title=kind.title,
+        status=kind.status,
+        detail=detail or None,
+        instance=instance,
+        errors=errors,
+    )
+    return problem, headers
+
+
+def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """The app's exception handler for every exception (registered for ``Exception``)."""
+    problem, headers = to_problem(exc, instance=request.url.path)
+    if problem.status >= 500 and not isinstance(exc, ServiceError | IndexFormatError):
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Response(
+        content=problem,
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# OpenAPI: the problem responses each route documents.
+
+
+class _Documented(msgspec.Struct, frozen=True, kw_only=True):
+    description: str
+    examples: tuple[Problem, ...]
+
+
+def _example(kind: ProblemType, detail: str, *errors: FieldError) -> Problem:
+    return Problem(
+        type=kind.uri, title=kind.title, status=kind.status, detail=detail, errors=errors or None
+    )
+
+
+_DOCUMENTED: Final[Mapping[int, _Documented]] = {
+    400: _Documented(
+        description="Invalid input: a parameter or body field is missing, empty, too long, out "
+        "of range or unknown (`invalid-input`), or a pagination cursor this service did not "
+        "hand out (`invalid-cursor`).",
+        examples=(
+            _example(
+                INVALID_INPUT,
+                "Validation failed for POST /v1/lookup",
+                FieldError(message="Expected `str` of length >= 1", key="text", source="body"),
+            ),
+        ),
+    ),
+    404: _Documented(
+        description="No resource with that id.",
+        examples=(_example(NOT_FOUND, "no statement with id 'st_0000'"),),
+    ),
+    413: _Documented(
+        description=f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+        examples=(_example(BODY_TOO_LARGE, "Request Entity Too Large"),),
+    ),
+    503: _Documented(
+        description="The index is still loading (`not-ready`), or loading it failed "
+        "(`index-unavailable`).",
+        examples=(
+            _example(NOT_READY, "the index is loading; try again shortly"),
+            _example(
+                INDEX_UNAVAILABLE,
+                "loading the index failed: no index folder at var/index",
+            ),
+        ),
+    ),
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """``responses=`` entries documenting these error statuses as problem details."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_DOCUMENTED[status].description,
+            media_type=PROBLEM_MEDIA_TYPE,
+            generate_examples=False,
+            examples=[
+                Example(summary=example.title, value=msgspec.to_builtins(example))
+                for example in _DOCUMENTED[status].examples
+            ],
+        )
+        for status in statuses
+    }

@@ -1,0 +1,190 @@
+"""Examples for the OpenAPI document, built from the wire types so they cannot drift from them.
+
+The people, outlets and words here are invented.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
+
+from service import schemas
+
+QUERY = "keep the port open to every ship"
+SPEAKER = schemas.SpeakerRef(id="sp_0007", name="Maria Okafor", kind=schemas.SpeakerKind.PERSON)
+CANONICAL = "We will keep the port open to every ship that respects the rules."
+STATEMENT_ID = "st_0042"
+ARTICLE_ID = "harbor-ledger-2024-03-02"
+OUTLET = "The Harbor Ledger"
+
+VARIANTS = (
+    schemas.Variant(
+        quote_id="q_0311",
+        article_id=ARTICLE_ID,
+        outlet=OUTLET,
+        text=CANONICAL,
+        start=412,
+        end=477,
+    ),
+    schemas.Variant(
+        quote_id="q_0527",
+        article_id="coastal-wire-2024-03-02",
+        outlet="Coastal Wire",
+        text="We will keep the port open to every ship which respects the rules",
+        start=95,
+        end=160,
+        differences=(
+            schemas.Difference(
+                kind=schemas.DifferenceKind.SUBSTITUTION,
+                canonical="that",
+                variant="which",
+                canonical_start=41,
+                canonical_end=45,
+                variant_start=41,
+                variant_end=46,
+            ),
+            schemas.Difference(
+                kind=schemas.DifferenceKind.PUNCTUATION,
+                canonical=".",
+                variant="",
+                canonical_start=64,
+                canonical_end=65,
+                variant_start=65,
+                variant_end=65,
+            ),
+        ),
+    ),
+)
+
+MATCH = schemas.StatementMatch(
+    statement_id=STATEMENT_ID,
+    score=0.8731,
+    matched_quote_id="q_0311",
+    matched_text=CANONICAL,
+    speaker=SPEAKER,
+    canonical_text=CANONICAL,
+    variants=VARIANTS,
+)
+
+LOOKUP = schemas.LookupResponse(query=QUERY, matched=True, matches=(MATCH,))
+LOOKUP_CLAIM = schemas.LookupResponse(
+    query=QUERY,
+    matched=True,
+    matches=(MATCH,),
+    claim=schemas.ClaimCheck(claimed="Tomas Reyes", holds=False, actual="Maria Okafor"),
+)
+NO_MATCH = schemas.LookupResponse(query="an unrelated sentence", matched=False, matches=())
+
+SUMMARY = schemas.StatementSummary(
+    id=STATEMENT_ID,
+    speaker=SPEAKER,
+    canonical_text=CANONICAL,
+    outlets=(OUTLET, "Coastal Wire"),
+    variant_count=2,
+)
+STATEMENT = schemas.Statement(
+    id=STATEMENT_ID,
+    speaker=SPEAKER,
+    canonical_quote_id="q_0311",
+    canonical_text=CANONICAL,
+    outlets=(OUTLET, "Coastal Wire"),
+    variants=VARIANTS,
+)
+PAGE = schemas.StatementPage(items=(SUMMARY,), next_cursor="c3RfMDA0Mg")
+SPEAKERS = schemas.SpeakerList(
+    items=(
+        schemas.SpeakerSummary(
+            id=SPEAKER.id,
+            name=SPEAKER.name,
+            kind=SPEAKER.kind,
+            aliases=("Okafor", "the harbour minister"),
+            statement_count=3,
+            quote_count=7,
+        ),
+    )
+)
+SPEAKER_DETAIL = schemas.SpeakerDetail(
+    id=SPEAKER.id,
+    name=SPEAKER.name,
+    kind=SPEAKER.kind,
+    aliases=("Okafor", "the harbour minister"),
+    quote_count=7,
+    statements=(SUMMARY,),
+)
+OUTLETS = schemas.OutletList(
+    items=(
+        schemas.OutletSummary(
+            name="Coastal Wire", article_count=4, quote_count=31, statement_count=22
+        ),
+        schemas.OutletSummary(name=OUTLET, article_count=2, quote_count=12, statement_count=9),
+    )
+)
+ARTICLE_TEXT = 'Harbour minister Maria Okafor said: "We will keep the port open."'
+ARTICLE = schemas.Article(
+    id=ARTICLE_ID,
+    outlet=OUTLET,
+    title="Port stays open, minister says",
+    url="https://harbor-ledger.example/2024/03/02/port",
+    published="2024-03-02",
+    text=ARTICLE_TEXT,
+    quotes=(
+        schemas.ArticleQuote(
+            id="q_0311",
+            start=37,
+            end=64,
+            text=ARTICLE_TEXT[37:64],
+            kind=schemas.QuoteKind.FULL,
+            paragraph=0,
+            headline=False,
+            continues=False,
+            speaker=SPEAKER,
+            mention="Maria Okafor",
+            cue="said",
+            statement_id=STATEMENT_ID,
+        ),
+    ),
+)
+LIVENESS = schemas.Liveness()
+READINESS = schemas.Readiness(
+    status="ready",
+    model=schemas.ModelInfo(name="sentence-transformers/all-MiniLM-L6-v2", dimension=384),
+    counts=schemas.IndexCounts(articles=5, quotes=48, speakers=9, statements=30, vectors=48),
+    built_at="2024-03-02T10:15:00Z",
+    format_version=1,
+    builder_version="0.1.0",
+    input_checksum="9f2c1e0b7a6d5c4b3a29181706f5e4d3c2b1a09f8e7d6c5b4a3928170f6e5d4c",
+)
+METRICS = (
+    "# HELP whosaid_lookup_duration_seconds Time to encode and search the texts of one lookup "
+    "call (single or batch).\n"
+    "# TYPE whosaid_lookup_duration_seconds histogram\n"
+    'whosaid_lookup_duration_seconds_count{kind="single"} 12.0\n'
+)
+
+LOOKUP_REQUEST = schemas.LookupRequest(text=QUERY, k=3)
+LOOKUP_REQUEST_FILTERED = schemas.LookupRequest(
+    text=QUERY, k=3, claimed_speaker="Tomas Reyes", outlets=["Coastal Wire"]
+)
+BATCH_REQUEST = schemas.BatchLookupRequest(texts=[QUERY, "an unrelated sentence"], k=1)
+BATCH = schemas.BatchLookupResponse(results=(LOOKUP, NO_MATCH))
+
+
+def example(value: Any, summary: str) -> Example:
+    """An OpenAPI example of a wire value (a Struct or a plain value)."""
+    return Example(summary=summary, value=msgspec.to_builtins(value))
+
+
+def ok(
+    data: type[Any], description: str, *examples: Example, media_type: str = "application/json"
+) -> ResponseSpec:
+    """The documented success response of a route, with examples."""
+    return ResponseSpec(
+        data_container=data,
+        description=description,
+        media_type=media_type,
+        generate_examples=False,
+        examples=list(examples),
+    )

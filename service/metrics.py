@@ -1,0 +1,120 @@
+"""Prometheus metrics: requests and latencies by route, lookup latency, index size.
+
+Each app owns a :class:`Metrics` with its own registry (so apps in one process, as in tests,
+never share counters); a pure ASGI middleware records every request under its route template.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+if TYPE_CHECKING:
+    from index.search import Searcher
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# Requests that matched no route share one label, so unknown paths cannot explode cardinality.
+UNMATCHED = "<unmatched>"
+
+
+class Metrics:
+    """The service's metrics, on a registry of their own."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "whosaid_http_requests",
+            "HTTP requests answered, by method, route template and status code.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.request_seconds = Histogram(
+            "whosaid_http_request_duration_seconds",
+            "Time to answer an HTTP request, by method and route template.",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.lookup_seconds = Histogram(
+            "whosaid_lookup_duration_seconds",
+            "Time to encode and search the texts of one lookup call (single or batch).",
+            ["kind"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.lookup_texts = Counter(
+            "whosaid_lookup_texts",
+            "Texts looked up, by kind of call.",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.index_size = Gauge(
+            "whosaid_index_size",
+            "Records in the loaded index, by kind.",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.ready = Gauge(
+            "whosaid_ready",
+            "1 once the index and the model are loaded, else 0.",
+            registry=self.registry,
+        )
+
+    def observe_index(self, searcher: Searcher) -> None:
+        counts = searcher.manifest.counts
+        for kind, value in (
+            ("articles", counts.articles),
+            ("quotes", counts.quotes),
+            ("speakers", counts.speakers),
+            ("statements", counts.groups),
+            ("vectors", counts.vectors),
+        ):
+            self.index_size.labels(kind).set(value)
+        self.ready.set(1)
+
+    @contextmanager
+    def time_lookup(self, kind: str, texts: int) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.lookup_seconds.labels(kind).observe(time.perf_counter() - start)
+            self.lookup_texts.labels(kind).inc(texts)
+
+    def render(self) -> str:
+        """The registry in the Prometheus text exposition format."""
+        return generate_latest(self.registry).decode("utf-8")
+
+
+class MetricsMiddleware(ASGIMiddleware):
+    """Counts and times every HTTP request under its route template (``/v1/statements/{id}``)."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        start = time.perf_counter()
+        status = 500
+
+        async def send_and_record(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await next_app(scope, receive, send_and_record)
+        finally:
+            route = scope.get("path_template") or UNMATCHED
+            method = scope.get("method", "")
+            self.metrics.requests.labels(method, route, str(status)).inc()
+            self.metrics.request_seconds.labels(method, route).observe(time.perf_counter() - start)

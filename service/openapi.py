@@ -1,0 +1,65 @@
+"""The OpenAPI 3.1 document: its configuration, and ``write_openapi`` for ``whosaid openapi``.
+
+The committed ``openapi/openapi.json`` is :func:`render_openapi` of the app; a test regenerates
+it and compares, so the contract only changes on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Tag
+
+API_VERSION = "1.0.0"
+DESCRIPTION = """\
+Who said this, and where? Give the words of a quotation as one outlet printed them; whosaid
+answers with the statement they belong to, who made it, every outlet that reported it, each
+outlet's exact wording and how that wording differs.
+
+Errors are problem details (RFC 9457, `application/problem+json`) with a stable `type`.
+"""
+TAGS = [
+    Tag(name="lookup", description="Attribute a text to a statement and its speaker."),
+    Tag(name="statements", description="Statements and every outlet's wording of them."),
+    Tag(name="speakers", description="People and organisations that statements are theirs."),
+    Tag(name="outlets", description="The publications the articles come from."),
+    Tag(name="articles", description="Indexed articles and the quotations in them."),
+    Tag(name="health", description="Liveness and readiness probes."),
+    Tag(name="metrics", description="Prometheus metrics."),
+]
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="whosaid",
+        version=API_VERSION,
+        description=DESCRIPTION,
+        tags=TAGS,
+        use_handler_docstrings=True,
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin()],
+    )
+
+
+def openapi_document() -> dict[str, Any]:
+    """The app's OpenAPI document as plain data (building the app loads nothing)."""
+    from service.app import create_app
+    from service.settings import Settings
+
+    return create_app(Settings()).openapi_schema.to_schema()
+
+
+def render_openapi() -> str:
+    """The document as the committed file holds it: indented JSON, one trailing newline."""
+    return json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_openapi(path: Path) -> Path:
+    """Write the document to ``path`` (``whosaid openapi --out``); returns the path written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_openapi(), encoding="utf-8")
+    return path

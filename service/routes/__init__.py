@@ -1,0 +1,32 @@
+"""One controller per resource. ``v1`` is the versioned API; metrics sit outside it.
+
+A new resource (say, an ingest controller for ``POST /v1/articles``) is one more entry in
+:data:`V1_CONTROLLERS`.
+"""
+
+from __future__ import annotations
+
+from litestar import Router
+from litestar.types import ControllerRouterHandler
+
+from service.routes.articles import ArticleController
+from service.routes.health import HealthController
+from service.routes.lookup import LookupController
+from service.routes.metrics import MetricsController
+from service.routes.outlets import OutletController
+from service.routes.speakers import SpeakerController
+from service.routes.statements import StatementController
+
+V1_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
+    LookupController,
+    StatementController,
+    SpeakerController,
+    OutletController,
+    ArticleController,
+    HealthController,
+)
+
+
+def route_handlers() -> list[ControllerRouterHandler]:
+    """Everything the app serves: the ``/v1`` router and the metrics endpoint."""
+    return [Router(path="/v1", route_handlers=list(V1_CONTROLLERS)), MetricsController]

@@ -1,0 +1,166 @@
+"""Lookup: who said this text, and how did each outlet word it?"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import Body
+
+from service import convert
+from service import examples as ex
+from service.errors import problem_responses
+from service.runtime import IndexDep, LoadedIndex, Runtime, RuntimeDep
+from service.schemas import (
+    DEFAULT_K,
+    BatchLookupRequest,
+    BatchLookupResponse,
+    ClaimedSpeakerParam,
+    LookupRequest,
+    LookupResponse,
+    MinScoreParam,
+    OutletsParam,
+    TextParam,
+    TopKParam,
+)
+
+LOOKUP_OK = ex.ok(
+    LookupResponse,
+    "The best statements, with speaker, variants and differences; or no match.",
+    ex.example(ex.LOOKUP, "A match"),
+    ex.example(ex.LOOKUP_CLAIM, "A match whose claimed speaker does not hold"),
+    ex.example(ex.NO_MATCH, "No statement close enough"),
+)
+
+
+async def lookup_one(
+    runtime: Runtime,
+    index: LoadedIndex,
+    text: str,
+    *,
+    k: int,
+    min_score: float | None,
+    claimed_speaker: str | None,
+    outlets: Sequence[str],
+) -> LookupResponse:
+    work = partial(
+        index.searcher.lookup,
+        text,
+        k=k,
+        min_score=min_score,
+        claimed_speaker=claimed_speaker,
+        outlets=tuple(outlets) or None,
+    )
+    with runtime.metrics.time_lookup("single", 1):
+        answer = await runtime.run_cpu(work)
+    return convert.lookup_response(answer)
+
+
+class LookupController(Controller):
+    path = "/lookup"
+    tags = ("lookup",)
+
+    @get(
+        "/",
+        operation_id="lookupByQuery",
+        summary="Who said this? (query string)",
+        responses={200: LOOKUP_OK, **problem_responses(400, 503)},
+    )
+    async def lookup_by_query(
+        self,
+        runtime: RuntimeDep,
+        index: IndexDep,
+        text: TextParam,
+        k: TopKParam = DEFAULT_K,
+        min_score: MinScoreParam = None,
+        claimed_speaker: ClaimedSpeakerParam = None,
+        outlets: OutletsParam = None,
+    ) -> LookupResponse:
+        """Find the statements in the index closest to `text`: who made each one, the outlets
+        that printed it, each outlet's exact wording and how it differs from the canonical
+        wording. With `claimed_speaker`, the answer also says whether the corpus agrees."""
+        return await lookup_one(
+            runtime,
+            index,
+            text,
+            k=k,
+            min_score=min_score,
+            claimed_speaker=claimed_speaker,
+            outlets=outlets or (),
+        )
+
+    @post(
+        "/",
+        operation_id="lookup",
+        summary="Who said this? (JSON body)",
+        status_code=200,
+        responses={200: LOOKUP_OK, **problem_responses(400, 413, 503)},
+    )
+    async def lookup(
+        self,
+        runtime: RuntimeDep,
+        index: IndexDep,
+        data: Annotated[
+            LookupRequest,
+            Body(
+                description="The text to attribute, and optional filters.",
+                examples=[
+                    ex.example(ex.LOOKUP_REQUEST, "Just the text"),
+                    ex.example(ex.LOOKUP_REQUEST_FILTERED, "With a claimed speaker and outlets"),
+                ],
+            ),
+        ],
+    ) -> LookupResponse:
+        """The same lookup as `GET /v1/lookup`, with the query in a JSON body: find the
+        statements closest to `text`, their speaker, every outlet's variant and the wording
+        differences. Unknown fields are refused."""
+        return await lookup_one(
+            runtime,
+            index,
+            data.text,
+            k=data.k,
+            min_score=data.min_score,
+            claimed_speaker=data.claimed_speaker,
+            outlets=data.outlets,
+        )
+
+    @post(
+        "/batch",
+        operation_id="lookupBatch",
+        summary="Look up many texts in one call",
+        status_code=200,
+        responses={
+            200: ex.ok(
+                BatchLookupResponse,
+                "One answer per text, in the order sent.",
+                ex.example(ex.BATCH, "Two texts: one match, one miss"),
+            ),
+            **problem_responses(400, 413, 503),
+        },
+    )
+    async def lookup_batch(
+        self,
+        runtime: RuntimeDep,
+        index: IndexDep,
+        data: Annotated[
+            BatchLookupRequest,
+            Body(
+                description="The texts and the options that apply to each.",
+                examples=[ex.example(ex.BATCH_REQUEST, "Two texts")],
+            ),
+        ],
+    ) -> BatchLookupResponse:
+        """Attribute several texts at once; the texts are encoded together, which is much
+        cheaper than one call each. Answers come back in the order of `texts`."""
+        work = partial(
+            index.searcher.lookup_many,
+            list(data.texts),
+            k=data.k,
+            min_score=data.min_score,
+            outlets=tuple(data.outlets) or None,
+        )
+        with runtime.metrics.time_lookup("batch", len(data.texts)):
+            answers = await runtime.run_cpu(work)
+        return BatchLookupResponse(results=tuple(convert.lookup_response(a) for a in answers))

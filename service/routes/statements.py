@@ -1,0 +1,107 @@
+"""Statements: one by id with all its variants, or a filtered, paginated list."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.params import QueryParameter
+
+from service import convert
+from service import examples as ex
+from service.errors import InvalidCursorError, problem_responses
+from service.runtime import IndexDep
+from service.schemas import (
+    DEFAULT_PAGE_SIZE,
+    MAX_NAME_LENGTH,
+    CursorParam,
+    PageSizeParam,
+    Statement,
+    StatementPage,
+    id_parameter,
+)
+
+
+def encode_cursor(statement_id: str) -> str:
+    return base64.urlsafe_b64encode(statement_id.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError) as exc:
+        raise InvalidCursorError() from exc
+
+
+class StatementController(Controller):
+    path = "/statements"
+    tags = ("statements",)
+
+    @get(
+        "/",
+        operation_id="listStatements",
+        summary="List statements",
+        responses={
+            200: ex.ok(StatementPage, "A page of statements.", ex.example(ex.PAGE, "A page")),
+            **problem_responses(400, 503),
+        },
+    )
+    async def list_statements(
+        self,
+        index: IndexDep,
+        speaker: Annotated[
+            str | None,
+            QueryParameter(
+                description="Only statements attributed to this speaker id.",
+                min_length=1,
+                max_length=MAX_NAME_LENGTH,
+                examples=[ex.example(ex.SPEAKER.id, "A speaker id")],
+            ),
+        ] = None,
+        outlet: Annotated[
+            str | None,
+            QueryParameter(
+                description="Only statements this outlet printed (outlet name, case-insensitive).",
+                min_length=1,
+                max_length=MAX_NAME_LENGTH,
+                examples=[ex.example(ex.OUTLET, "An outlet")],
+            ),
+        ] = None,
+        limit: PageSizeParam = DEFAULT_PAGE_SIZE,
+        cursor: CursorParam = None,
+    ) -> StatementPage:
+        """The statements of the index in a stable order, optionally only one speaker's or one
+        outlet's, a page at a time. Pass the `next_cursor` of a page to get the next one."""
+        after = None if cursor is None else decode_cursor(cursor)
+        groups, last = index.catalog.page(speaker=speaker, outlet=outlet, after=after, limit=limit)
+        return StatementPage(
+            items=tuple(convert.statement_summary(g, index.catalog) for g in groups),
+            next_cursor=None if last is None else encode_cursor(last),
+        )
+
+    @get(
+        "/{statement_id:str}",
+        operation_id="getStatement",
+        summary="Get one statement",
+        responses={
+            200: ex.ok(
+                Statement,
+                "The statement, its speaker, and every outlet's variant with its differences.",
+                ex.example(ex.STATEMENT, "A statement printed by two outlets"),
+            ),
+            **problem_responses(400, 404, 503),
+        },
+    )
+    async def get_statement(
+        self,
+        index: IndexDep,
+        statement_id: Annotated[
+            str, id_parameter("A statement id, as lookups and lists return it.", ex.STATEMENT_ID)
+        ],
+    ) -> Statement:
+        """One statement: its canonical wording, its speaker, and each outlet's variant with
+        the wording differences against the canonical text."""
+        return convert.statement(index.catalog.statement(statement_id), index.catalog)

@@ -1,0 +1,51 @@
+"""``whosaid serve``: run the app under uvicorn."""
+
+from __future__ import annotations
+
+import os
+
+import uvicorn
+
+from service.settings import PREFIX, Settings
+
+FACTORY = "service.app:app_from_env"
+
+
+def settings_environ(settings: Settings) -> dict[str, str]:
+    """``WHOSAID_*`` variables that make ``load_settings`` in a worker return ``settings``."""
+    import msgspec
+
+    values = msgspec.structs.asdict(settings)
+    return {
+        PREFIX + name.upper(): str(value) for name, value in values.items() if value is not None
+    }
+
+
+def serve(settings: Settings) -> None:
+    """Serve until interrupted. One worker serves the app object directly; several workers
+    each build the app from the environment, so the index is built here first if missing
+    (once, not once per worker)."""
+    if settings.workers <= 1:
+        from service.app import create_app
+
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+        )
+        return
+
+    from service.runtime import index_present, open_index
+
+    if not index_present(settings.index_dir):
+        open_index(settings)
+    os.environ.update(settings_environ(settings))
+    uvicorn.run(
+        FACTORY,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+    )

@@ -1,0 +1,41 @@
+"""Liveness, readiness and the loading lifecycle."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from index.search import Searcher
+from service import schemas
+
+
+def test_readiness_reports_the_loaded_index(
+    client: TestClient[Litestar], searcher: Searcher
+) -> None:
+    response = client.get("/v1/health/ready")
+    assert response.status_code == 200
+    ready = msgspec.json.decode(response.content, type=schemas.Readiness)
+    manifest = searcher.manifest
+    assert ready.model == schemas.ModelInfo(
+        name=manifest.model.name, dimension=manifest.model.dimension
+    )
+    assert ready.counts.statements == manifest.counts.groups == len(searcher.corpus.groups)
+    assert ready.counts.quotes == len(searcher.corpus.quotes)
+    assert ready.built_at == manifest.created
+    assert ready.input_checksum == manifest.input_checksum
+
+
+def test_alive_while_loading_but_not_ready(loading_client: TestClient[Litestar]) -> None:
+    assert loading_client.get("/v1/health/live").status_code == 200
+    ready = loading_client.get("/v1/health/ready")
+    assert ready.status_code == 503
+    assert ready.json()["type"].endswith("/not-ready")
+
+
+def test_a_failed_load_says_why(failed_client: TestClient[Litestar]) -> None:
+    ready = failed_client.get("/v1/health/ready")
+    assert ready.status_code == 503
+    detail = ready.json()["detail"]
+    assert detail.startswith("loading the index failed")
+    assert "missing" in detail  # the articles path the settings name

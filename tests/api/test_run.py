@@ -1,0 +1,56 @@
+"""``whosaid serve``: how settings reach uvicorn and its workers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+
+from service import run
+from service.app import app_from_env
+from service.settings import Settings, load_settings
+
+
+@pytest.fixture
+def uvicorn_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(run.uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    return calls
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        Settings(),
+        Settings(host="0.0.0.0", port=9001, workers=3, index_dir=Path("/srv/index"),
+                 articles=Path("/srv/articles.jsonl"), model_dir=Path("/models/x"),
+                 cpu_workers=4, log_level="warning"),
+    ],
+)  # fmt: skip
+def test_workers_read_back_the_same_settings(settings: Settings) -> None:
+    assert load_settings(run.settings_environ(settings)) == settings
+
+
+def test_one_worker_serves_the_app_object(
+    uvicorn_calls: list[tuple[Any, dict[str, Any]]], hash_index: Path
+) -> None:
+    run.serve(Settings(host="127.0.0.2", port=9002, index_dir=hash_index))
+    [(app, options)] = uvicorn_calls
+    assert isinstance(app, Litestar)
+    assert (options["host"], options["port"]) == ("127.0.0.2", 9002)
+
+
+def test_several_workers_build_the_app_from_the_environment(
+    uvicorn_calls: list[tuple[Any, dict[str, Any]]], hash_index: Path
+) -> None:
+    settings = Settings(port=9003, workers=2, index_dir=hash_index)
+    run.serve(settings)
+    [(app, options)] = uvicorn_calls
+    assert app == run.FACTORY == "service.app:app_from_env"
+    assert options["factory"] is True and options["workers"] == 2
+    assert load_settings() == settings
+    assert isinstance(app_from_env(), Litestar)
