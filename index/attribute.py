@@ -68,6 +68,8 @@ class Attribution:
     quotes: list[Quote]
     speakers: dict[str, Entity | None]
     entities: list[Entity]
+    # Quotes whose words open by reporting someone else's speech ("X stated that …").
+    reported: dict[str, Entity]
 
 
 @dataclass
@@ -390,6 +392,12 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
             cues[quote.id] = (mention, cue)
             previous = entity or previous
         lead_in = _colon_lead_in(ctx) if paragraph.text.rstrip().endswith(":") else None
+    reported = {
+        quote.id: entity
+        for paragraph, doc, inside in zip(paragraphs, docs, insides, strict=True)
+        for quote in by_paragraph.get(paragraph.index, [])
+        if (entity := _reported_speaker(_Context(article, paragraph, doc, inside, entities), quote))
+    }
     for quote in pending:
         body = _same_words(quote, quotes, speakers)
         if body is not None:
@@ -399,7 +407,7 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
         msgspec.structs.replace(quote, mention=cues[quote.id][0], cue=cues[quote.id][1])
         for quote in quotes
     ]
-    return Attribution(attributed, speakers, entities.entities)
+    return Attribution(attributed, speakers, entities.entities, reported)
 
 
 PASSIVE = "passive, no agent"
@@ -432,6 +440,21 @@ def _cue(
         return None, None, cue
     lo, hi = noun_phrase(subject)
     return _entity_of(ctx, subject, previous), ctx.doc[lo:hi].text, cue
+
+
+def _reported_speaker(ctx: _Context, quote: Quote) -> Entity | None:
+    """A quotation that opens "<Name> <reporting verb> …" reports that person's statement."""
+    span = _quote_span(ctx.doc, ctx.paragraph, quote)
+    if span is None:
+        return None
+    words = [t for t in span if not t.is_punct]
+    if len(words) < 4 or words[0].ent_type_ != "PERSON":
+        return None
+    ent = next(e for e in ctx.doc.ents if e.start <= words[0].i < e.end)
+    after = ctx.doc[ent.end] if ent.end < len(ctx.doc) else None
+    if after is None or not is_speech_verb(after) or ent.root.dep_ != "nsubj":
+        return None
+    return ctx.entities.by_name([t.text for t in ent], ctx.paragraph.start + ent.start_char)
 
 
 def _name_before(ctx: _Context, verb: Token, start: int) -> Token | None:

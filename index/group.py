@@ -358,6 +358,13 @@ def group_variants(
     missing = {quote.article_id for quote in quotes} - outlets.keys()
     if missing:
         raise ValueError(f"quotes of unknown articles: {sorted(missing)}")
+    # A quote that reports someone's statement ("X stated that …") belongs with X's statement.
+    quotes = [
+        msgspec.structs.replace(quote, speaker=quote.reported_speaker)
+        if quote.reported_speaker
+        else quote
+        for quote in quotes
+    ]
     words = [words_of(quote.text) for quote in quotes]
     grouper = _Grouper(quotes, vectors, words)
     parent = grouper.parents()

@@ -59,6 +59,9 @@ class Quote(msgspec.Struct, frozen=True, kw_only=True):
     cue: str | None = None
     # Filled by speaker resolution: the id of a Speaker.
     speaker: str | None = None
+    # When the quoted words themselves report someone ("Xi stated that …", quoted from a
+    # readout), the Speaker id of that someone: the statement is theirs, the quote the source's.
+    reported_speaker: str | None = None
 
 
 class Speaker(msgspec.Struct, frozen=True, kw_only=True):

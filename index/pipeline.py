@@ -28,11 +28,13 @@ def analyse(articles: Sequence[Article], nlp: Language | None = None) -> Corpus:
     quotes: list[Quote] = []
     entities: list[Entity] = []
     speaker_of: dict[str, Entity | None] = {}
+    reported: dict[str, Entity] = {}
     for article in articles:
         attribution = attribute_speakers(article, extract_quotes(article), nlp)
         quotes.extend(attribution.quotes)
         entities.extend(attribution.entities)
         speaker_of.update(attribution.speakers)
+        reported.update(attribution.reported)
     uses = Counter(id(e) for e in speaker_of.values() if e is not None)
     speakers, assignment = resolve_speakers(entities, uses)
     used = {assignment[id(e)] for e in speaker_of.values() if e is not None}
@@ -40,9 +42,11 @@ def analyse(articles: Sequence[Article], nlp: Language | None = None) -> Corpus:
         msgspec.structs.replace(
             quote,
             speaker=assignment[id(entity)] if (entity := speaker_of.get(quote.id)) else None,
+            reported_speaker=assignment[id(source)] if (source := reported.get(quote.id)) else None,
         )
         for quote in quotes
     ]
+    used |= {assignment[id(e)] for e in reported.values()}
     return Corpus(
         articles=tuple(articles),
         quotes=tuple(resolved),

@@ -228,3 +228,15 @@ def test_speakers_merge_across_articles() -> None:
     )
     assert [s.name for s in corpus.speakers] == ["Ida Holm"]
     assert len({q.speaker for q in corpus.quotes}) == 1
+
+
+def test_a_quoted_report_of_speech_names_both_source_and_speaker() -> None:
+    corpus = run(
+        "President Ana Silva met the visiting delegation on Monday.\n"
+        "The statement went on to say, “Silva stated that the two sides should deepen trade "
+        "ties and open new routes.”"
+    )
+    names = {s.id: s.name for s in corpus.speakers}
+    [quote] = corpus.quotes
+    assert quote.speaker is not None and names[quote.speaker] == "The statement"
+    assert quote.reported_speaker is not None and names[quote.reported_speaker] == "Ana Silva"
