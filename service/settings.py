@@ -49,6 +49,6 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
 
 
 def _decode_path(kind: type, value: object) -> object:
-    if kind is Path and isinstance(value, str):
+    if kind is Path and isinstance(value, str | Path):
         return Path(value)
     raise NotImplementedError(f"cannot read {kind} from settings")

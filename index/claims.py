@@ -1,0 +1,40 @@
+"""Checking a claimed speaker against the speaker the corpus gives a statement."""
+
+from __future__ import annotations
+
+from index import lexical
+from index.models import ClaimCheck, Speaker
+
+# Words that do not identify anyone: honorifics and articles.
+_GENERIC = frozenset("a an the mr mrs ms miss dr sir madam".split())
+
+
+def _name_words(text: str) -> frozenset[str]:
+    return frozenset(word for word in lexical.words(text) if word not in _GENERIC)
+
+
+def names_speaker(claimed: str, speaker: Speaker) -> bool:
+    """Whether ``claimed`` names this speaker.
+
+    It does when its words (honorifics aside) all occur in the speaker's name or in one of
+    its aliases ("Putin" names "Vladimir Putin", "the Kremlin spokesman" names an alias
+    "Kremlin spokesman Dmitry Peskov"), or when it carries the speaker's surname, the last
+    word of a person's name ("President Xi Jinping" names "Xi Jinping").
+    """
+    words = _name_words(claimed)
+    if not words:
+        return False
+    for name in (speaker.name, *speaker.aliases):
+        if words <= _name_words(name):
+            return True
+    name_words = lexical.words(speaker.name)
+    return speaker.kind == "person" and bool(name_words) and name_words[-1] in words
+
+
+def check_claim(claimed: str, speaker: Speaker | None) -> ClaimCheck:
+    """Whether the claim holds for the statement's speaker; if not, who the corpus names."""
+    if speaker is None:
+        return ClaimCheck(claimed=claimed, holds=False, actual=None)
+    if names_speaker(claimed, speaker):
+        return ClaimCheck(claimed=claimed, holds=True)
+    return ClaimCheck(claimed=claimed, holds=False, actual=speaker.name)

@@ -1,0 +1,184 @@
+"""Quote lookup over an index folder: who said this text, and where.
+
+:class:`Searcher` opens an index folder with the embedding model its manifest names, and
+answers lookups with :class:`~index.models.Answer` records: the best statements (scored by
+:mod:`index.ranking`) above the calibrated no-match threshold (:mod:`index.calibrate`),
+each with its speaker, canonical text and every outlet's variant, and, when a speaker is
+claimed (by the caller, or by the query's own reporting frame, "Putin said …"), whether
+the claim holds (:mod:`index.claims`). A Searcher is read-only once open; encoding is
+serialised by a lock, so it can serve lookups from several threads at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from index.claims import check_claim
+from index.embed import Embedder, SentenceTransformerEmbedder
+from index.errors import IndexFormatError
+from index.models import Answer, Article, ClaimCheck, Corpus, Group, Match, Quote, Speaker
+from index.ranking import Candidate, Query, Ranker, prepare_query
+from index.render import format_answer
+from index.store import IndexFolder, Manifest, load_index
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["Searcher", "format_answer"]
+
+
+def _stored_vectors(faiss_index: object, dimension: int) -> NDArray[np.float32]:
+    total = int(faiss_index.ntotal)  # type: ignore[attr-defined]
+    if total == 0:
+        return np.zeros((0, dimension), dtype=np.float32)
+    vectors = faiss_index.reconstruct_n(0, total)  # type: ignore[attr-defined]
+    return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class Searcher:
+    """Lookups over one loaded index folder."""
+
+    def __init__(self, index: IndexFolder, embedder: Embedder) -> None:
+        model = index.manifest.model
+        if embedder.name != model.name or embedder.dimension != model.dimension:
+            raise IndexFormatError(
+                f"index at {index.folder} was built with {model.name} ({model.dimension} "
+                f"dimensions); the embedder given is {embedder.name} ({embedder.dimension} "
+                "dimensions). Queries must use the model that built the index."
+            )
+        self.manifest: Manifest = index.manifest
+        self.corpus: Corpus = index.corpus
+        self._embedder = embedder
+        self._encode_lock = threading.Lock()
+        vectors = _stored_vectors(index.vectors, model.dimension)
+        self._ranker = Ranker(index.units, vectors, index.vectors, index.terms)
+        self._groups = {group.id: group for group in index.corpus.groups}
+        self._speakers = {speaker.id: speaker for speaker in index.corpus.speakers}
+        self._articles = {article.id: article for article in index.corpus.articles}
+        self._quotes_of: dict[str, list[Quote]] = defaultdict(list)
+        for quote in index.corpus.quotes:
+            self._quotes_of[quote.article_id].append(quote)
+        self._group_of = {
+            variant.quote_id: group for group in index.corpus.groups for variant in group.variants
+        }
+        article_of = {quote.id: quote.article_id for quote in index.corpus.quotes}
+        self._outlet_of_unit = tuple(
+            self._articles[article_of[unit.quote_id]].outlet.casefold() for unit in index.units
+        )
+
+    @classmethod
+    def open(
+        cls, folder: Path, *, model_dir: Path | None = None, embedder: Embedder | None = None
+    ) -> Searcher:
+        """Load the index folder, then the model (the one given, else the local one)."""
+        index = load_index(folder)
+        return cls(index, embedder or SentenceTransformerEmbedder(model_dir))
+
+    # ---------------------------------------------------------------- lookups
+
+    def lookup(
+        self,
+        text: str,
+        *,
+        k: int = 5,
+        min_score: float | None = None,
+        claimed_speaker: str | None = None,
+        outlets: Sequence[str] | None = None,
+    ) -> Answer:
+        """The top ``k`` statements for ``text`` (none when nothing passes the threshold)."""
+        query = prepare_query(text)
+        vectors = self._encode(query.texts)
+        return self._answer(query, vectors, k, min_score, claimed_speaker, outlets)
+
+    def lookup_many(
+        self,
+        texts: Sequence[str],
+        *,
+        k: int = 5,
+        min_score: float | None = None,
+        outlets: Sequence[str] | None = None,
+    ) -> list[Answer]:
+        """:meth:`lookup` for several texts, encoded in one batch."""
+        queries = [prepare_query(text) for text in texts]
+        flat = [t for query in queries for t in query.texts]
+        vectors = self._encode(flat)
+        answers = []
+        start = 0
+        for query in queries:
+            end = start + len(query.texts)
+            answers.append(self._answer(query, vectors[start:end], k, min_score, None, outlets))
+            start = end
+        return answers
+
+    def _encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        with self._encode_lock:
+            return self._embedder.encode(texts)
+
+    def _answer(
+        self,
+        query: Query,
+        vectors: NDArray[np.float32],
+        k: int,
+        min_score: float | None,
+        claimed_speaker: str | None,
+        outlets: Sequence[str] | None,
+    ) -> Answer:
+        threshold = self.manifest.calibration.threshold if min_score is None else min_score
+        wanted = frozenset(o.casefold() for o in outlets) if outlets is not None else None
+        allowed = (
+            frozenset(row for row, o in enumerate(self._outlet_of_unit) if o in wanted)
+            if wanted is not None
+            else None
+        )
+        candidates = self._ranker.rank(query, vectors, limit=k, allowed=allowed)
+        matches = tuple(
+            self._match(candidate, wanted)
+            for candidate in candidates
+            if candidate.score >= threshold
+        )
+        claimed = (claimed_speaker or "").strip() or query.claimed
+        claim: ClaimCheck | None = None
+        if claimed:
+            claim = check_claim(claimed, matches[0].speaker if matches else None)
+        return Answer(query=query.text, matches=matches, claim=claim)
+
+    def _match(self, candidate: Candidate, outlets: frozenset[str] | None) -> Match:
+        group = self._groups[candidate.group_id]
+        unit = self._ranker.units[candidate.unit]
+        variants = tuple(
+            variant
+            for variant in group.variants
+            if outlets is None or variant.outlet.casefold() in outlets
+        )
+        return Match(
+            group_id=group.id,
+            score=round(candidate.score, 4),
+            matched_quote_id=unit.quote_id,
+            matched_text=unit.text,
+            speaker=self._speakers.get(group.speaker) if group.speaker else None,
+            canonical_text=group.canonical_text,
+            variants=variants,
+        )
+
+    # ---------------------------------------------------------------- records
+
+    def group(self, group_id: str) -> Group | None:
+        return self._groups.get(group_id)
+
+    def speaker(self, speaker_id: str) -> Speaker | None:
+        return self._speakers.get(speaker_id)
+
+    def article(self, article_id: str) -> Article | None:
+        return self._articles.get(article_id)
+
+    def quotes_of(self, article_id: str) -> list[Quote]:
+        return list(self._quotes_of.get(article_id, ()))
+
+    def group_of(self, quote_id: str) -> Group | None:
+        return self._group_of.get(quote_id)
