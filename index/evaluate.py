@@ -17,8 +17,7 @@ import msgspec
 
 from index.articles import MANIFEST, UNKNOWN_OUTLET, Manifest, ManifestEntry, read_text
 from index.errors import ArticleError, GoldError
-from index.models import Answer, Article, Corpus
-from index.scores import (
+from index.gold import (
     OVERALL,
     WHYS,
     ExtractionScore,
@@ -31,10 +30,9 @@ from index.scores import (
     QueryOutcome,
     Report,
     SpeakerScore,
-    lookup_outcomes,
-    score,
-    validate_gold,
 )
+from index.models import Answer, Article, Corpus
+from index.scores import lookup_outcomes, score, validate_gold
 
 
 def load_gold(path: Path) -> Gold:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from index.evaluate import load_gold, predict, read_gold_articles
-from index.scores import Report, score
+from index.gold import Report
+from index.scores import score
 
 pytestmark = pytest.mark.model
 

@@ -18,8 +18,9 @@ import pytest
 
 from index.errors import GoldError
 from index.evaluate import read_gold_articles, render_report, run_eval
+from index.gold import Gold, Report
 from index.models import Answer, Article, Corpus, Group, Match, Quote, Speaker, Variant
-from index.scores import Gold, Report, score
+from index.scores import score
 from service.cli import main
 from tests.fakes import HashEmbedder
 
@@ -296,7 +297,7 @@ def test_eval_with_lookups_asks_every_query_of_a_built_index(
 def test_predictions_file_rescores_to_the_same_report(
     gold_path: Path, articles_dir: Path, tmp_path: Path, fake_index: None
 ) -> None:
-    from index.scores import Predictions
+    from index.gold import Predictions
 
     run_eval(**eval_args(gold_path, articles_dir, tmp_path, lookups=True))
     gold = msgspec.json.decode(gold_path.read_bytes(), type=Gold)
@@ -341,7 +342,7 @@ def test_cli_exits_2_on_a_gold_error(
 
 def test_render_report_lists_files_overall_and_lookups(gold_path: Path, articles_dir: Path) -> None:
     gold = msgspec.json.decode(gold_path.read_bytes(), type=Gold)
-    from index.scores import Predictions
+    from index.gold import Predictions
 
     report = score(gold, Predictions(), {"a.txt": A_TEXT, "wire/b.txt": B_TEXT})
     lines = render_report(report).splitlines()

@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from index.errors import GoldError
-from index.scores import (
+from index.gold import (
     WHYS,
     Gold,
     GoldArticle,
@@ -20,12 +20,8 @@ from index.scores import (
     PredictedQuote,
     PredictedVariant,
     Predictions,
-    compare_key,
-    gold_spans,
-    lookup_outcomes,
-    normalise,
-    score,
 )
+from index.scores import compare_key, gold_spans, lookup_outcomes, normalise, score
 
 ANN = GoldSpeaker(
     id="ann-lee",
