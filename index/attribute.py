@@ -32,8 +32,9 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from index.extract import Paragraph, split_paragraphs
+from index.extract import Paragraph, is_display_line, split_paragraphs
 from index.lexicon import (
+    DOCUMENT_NOUNS,
     PERSON_ROLES,
     PERSONAL_PRONOUNS,
     RELATIVE_PRONOUNS,
@@ -158,6 +159,11 @@ def _window(ctx: _Context, first: int, last: int) -> tuple[int, int]:
     return start, end
 
 
+def _closes_sentence(quote: Span) -> bool:
+    """Whether the quoted words end with a full stop, which also ends the reporter's sentence."""
+    return quote.text.rstrip().endswith(".")
+
+
 def _after_cue(ctx: _Context, quote: Span, end: int) -> Token | None:
     """Rule 1: ``"…," he said`` / ``"…," said Mr Xi``."""
     doc = ctx.doc
@@ -167,6 +173,8 @@ def _after_cue(ctx: _Context, quote: Span, end: int) -> Token | None:
     if i >= end or ctx.inside(doc[i]) or doc[i].text in SENTENCE_END:
         return None
     first = doc[i]
+    if _closes_sentence(quote) and first.text[:1].isupper():
+        return None  # "… the authorities.” Its chief executive said …": a new sentence
     for token in doc[i : min(end, i + 14)]:
         if ctx.inside(token):
             return None
@@ -253,23 +261,19 @@ def _entity_of(ctx: _Context, token: Token, previous: Entity | None) -> Entity |
         if lower in {"they", "it"} and previous is not None and previous.kind != "person":
             return previous
         return None
-    ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
-    if ent is None:  # "The union's general secretary, Jo Bloggs, said": the name in apposition
-        named = [c for c in token.children if c.dep_ == "appos" and c.ent_type_ == "PERSON"]
-        if named:
-            token = named[0]
-            ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    token = _issuer(_named_apposition(token))
+    ent = _ent_of(token)
     if ent is not None and ent.label_ == "PERSON":
         return entities.by_name([t.text for t in ent if not t.is_punct], offset)
     start, end = noun_phrase(token)
     phrase = token.doc[start:end]
     words = [t.text for t in phrase if not t.is_punct]
     if ent is not None and ent.label_ in ORG_LABELS:
-        known = entities.by_name([t.text for t in ent], offset)
-        if known is not None:
-            return known
-        name = " ".join(t.text for t in ent if t.lower_ != "the" and not t.is_punct)
-        return entities.description_entity(name or ent.text, "organisation")
+        name_words = [t.text for t in ent if t.lower_ != "the" and not t.is_punct]
+        known = entities.by_name(name_words, offset) or entities.by_organisation(name_words, offset)
+        return known or entities.description_entity(
+            " ".join(name_words) or ent.text, "organisation"
+        )
     if token.text[:1].isupper():  # a name the tagger missed may still be a known one
         known = entities.by_name(words, offset)
         if known is not None:
@@ -283,6 +287,9 @@ def _entity_of(ctx: _Context, token: Token, previous: Entity | None) -> Entity |
         return entities.description_entity(" ".join(words), "person")
     if token.pos_ not in {"NOUN", "PROPN"} and lower not in UNNAMED_GROUPS:
         return None
+    organisation = entities.by_organisation(words, offset)
+    if organisation is not None:
+        return organisation
     if lower in PERSON_ROLES or token.lemma_.casefold() in PERSON_ROLES:
         # "a spokesperson for the ministry", "a fellow at the institute": keep who they serve
         for child in token.rights:
@@ -292,6 +299,35 @@ def _entity_of(ctx: _Context, token: Token, previous: Entity | None) -> Entity |
                     phrase = token.doc[start : noun_phrase(pobj)[1]]
                 break
     return entities.description_entity(phrase.text.strip(" ,"), lower)
+
+
+def _ent_of(token: Token) -> Span | None:
+    return next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+
+
+def _named_apposition(token: Token) -> Token:
+    """ "The union's general secretary, Jo Bloggs, said", "The operator, Acme Lines, said": the
+    name in apposition to a description speaks."""
+    if _ent_of(token) is not None:
+        return token
+    named = [
+        c
+        for c in token.children
+        if c.dep_ == "appos" and c.ent_type_ in {"PERSON", "ORG"} and c.i > token.i
+    ]
+    return named[0] if named else token
+
+
+def _issuer(token: Token) -> Token:
+    """ "A statement from Acme", "a report by the agency": the document speaks for its issuer."""
+    if token.lemma_.casefold() not in DOCUMENT_NOUNS:
+        return token
+    for child in token.rights:
+        if child.dep_ == "prep" and child.lower_ in {"from", "by", "of"}:
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None and (pobj.ent_type_ in {"PERSON", "ORG"} or pobj.pos_ == "PROPN"):
+                return pobj
+    return token
 
 
 def _cataphor(ctx: _Context, possessive: Token) -> Entity | None:
@@ -369,7 +405,9 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
     speakers: dict[str, Entity | None] = {}
     cues: dict[str, tuple[str | None, str | None]] = {}
     pending: list[Quote] = []
-    lead_in: Entity | None = None  # "X said:" closing the previous paragraph
+    # The speaker of the previous paragraph's closing "X said:" or of its indirect speech
+    # ("X said the plan had failed."), for a quotation that opens the next paragraph uncued.
+    lead_in: Entity | None = None
     for paragraph, doc, inside in zip(paragraphs, docs, insides, strict=True):
         ctx = _Context(article, paragraph, doc, inside, entities)
         previous: Entity | None = None
@@ -391,7 +429,8 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
             speakers[quote.id] = entity
             cues[quote.id] = (mention, cue)
             previous = entity or previous
-        lead_in = _colon_lead_in(ctx) if paragraph.text.rstrip().endswith(":") else None
+        cued = paragraph.text.rstrip().endswith(":") or not by_paragraph.get(paragraph.index)
+        lead_in = _lead_in(ctx) if cued and not is_display_line(paragraph.text) else None
     reported = {
         quote.id: entity
         for paragraph, doc, inside in zip(paragraphs, docs, insides, strict=True)
@@ -421,6 +460,9 @@ def _cue(
     if span is None:
         return None, None, None
     start, end = _window(ctx, span.start, span.end - 1)
+    after = span.end + 1  # past the closing mark
+    if _closes_sentence(span) and after < end and ctx.doc[after].text[:1].isupper():
+        end = after
     found = _after_cue(ctx, span, end) or _governing_cue(ctx, span)
     found = found or _nearest_cue(ctx, span, start, end)
     if isinstance(found, NoSpeaker):
@@ -467,10 +509,11 @@ def _name_before(ctx: _Context, verb: Token, start: int) -> Token | None:
     return names[-1] if names else None
 
 
-def _colon_lead_in(ctx: _Context) -> Entity | None:
-    """The speaker of a paragraph ending "X said:", for the quotation that follows."""
+def _lead_in(ctx: _Context) -> Entity | None:
+    """The speaker of a paragraph's last sentence when it reports speech ("X said:")."""
     doc = ctx.doc
-    verbs = [t for t in doc if is_speech_verb(t) and not ctx.inside(t)]
+    last = list(doc.sents)[-1] if len(doc) else None
+    verbs = [t for t in last or () if is_speech_verb(t) and not ctx.inside(t)]
     if not verbs:
         return None
     subject = speaker_token(verbs[-1])

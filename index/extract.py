@@ -198,7 +198,8 @@ def _opens_with_quote(paragraph: Paragraph) -> bool:
 def is_display_line(text: str) -> bool:
     """A headline, caption, crosshead or link line: short and not ended like a sentence."""
     stripped = text.strip()
-    return len(WORD.findall(stripped)) <= 30 and SENTENCE_END.search(stripped) is None
+    ended = SENTENCE_END.search(stripped) is not None or stripped.endswith(":")
+    return len(WORD.findall(stripped)) <= 30 and not ended
 
 
 def classify_kind(paragraph: str, start: int, end: int) -> QuoteKind:

@@ -396,33 +396,13 @@ def group_variants(
 
 
 def _units(quotes: Sequence[Quote], parent: Mapping[int, int]) -> dict[int, int]:
-    """The unit of every quote: its fragment tree, joined with the next paragraph's tree when
-    the quotation runs on there (``Quote.continues``) and no second speaker comes with it.
-    A unit is named by its smallest quote index."""
-    name = {index: _root(index, parent) for index in range(len(quotes))}
-    speakers: dict[int, set[str]] = defaultdict(set)
-    for index, quote in enumerate(quotes):
-        if quote.speaker is not None:
-            speakers[name[index]].add(quote.speaker)
+    """The unit of every quote: the root of its fragment tree.
 
-    def find(node: int) -> int:
-        while name[node] != node:
-            name[node] = name[name[node]]
-            node = name[node]
-        return node
-
-    by_article: dict[str, list[int]] = defaultdict(list)
-    for index, quote in enumerate(quotes):
-        by_article[quote.article_id].append(index)
-    for indices in by_article.values():
-        indices.sort(key=lambda i: quotes[i].start)
-        for here, there in pairwise(indices):
-            a, b = find(here), find(there)
-            if quotes[here].continues and a != b and len(speakers[a] | speakers[b]) <= 1:
-                keep, drop = min(a, b), max(a, b)
-                name[drop] = keep
-                speakers[keep] |= speakers.pop(drop, set())
-    return {index: find(index) for index in range(len(quotes))}
+    A quotation that runs over several paragraphs is one utterance but may hold several
+    statements, which other outlets report apart, so its paragraphs are not joined here: each
+    groups on its own evidence.
+    """
+    return {index: _root(index, parent) for index in range(len(quotes))}
 
 
 def _reaches_short(canonical: str, edits: Sequence[Edit]) -> bool:

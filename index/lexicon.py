@@ -36,8 +36,27 @@ HONORIFICS = frozenset(
     president premier prime minister chancellor secretary general gen gen. senator sen sen.
     rep rep. governor gov gov. mayor judge justice king queen prince princess pope sheikh
     ambassador envoy spokesman spokeswoman spokesperson chairman chairwoman chair ceo deputy
-    vice foreign defence defense finance interior state chief head director minister-
-    president emir crown
+    vice foreign defence defense finance interior state chief head director emir crown
+    minister-president lt lt. lieut cdr cdr. col col. capt capt. maj maj. sgt sgt. cpl cpl.
+    adm adm. brig brig. cmdr cmdr. insp insp. det det. supt supt. lieutenant commander colonel
+    captain major sergeant corporal admiral brigadier commodore inspector superintendent
+    detective constable officer
+    """.split()
+)
+
+# Nouns for a business that "the company" and the like refer back to.
+BUSINESS_NOUNS = frozenset(
+    """
+    company firm carmaker automaker group operator manufacturer airline bank retailer lender
+    insurer maker producer conglomerate startup start-up business employer supplier
+    """.split()
+)
+
+# Nouns for what an organisation issues: "a statement from X" speaks for X.
+DOCUMENT_NOUNS = frozenset(
+    """
+    statement report readout release letter filing post communique communiqué notice
+    announcement memo note bulletin
     """.split()
 )
 

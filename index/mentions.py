@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from index.lexicon import (
+    BUSINESS_NOUNS,
     GENERIC_ROLES,
     HONORIFICS,
     PERSON_ROLES,
@@ -129,7 +130,8 @@ class ArticleEntities:
                 short.append((base + ent.start_char, ent, words))
             elif ent.label_ in {"ORG"}:
                 name = " ".join(w for w in words if w.casefold() != "the") or " ".join(words)
-                self._note(base, ent, self._entity(name, "organisation"))
+                known = self.by_organisation(name.split(), base + ent.start_char)
+                self._note(base, ent, known or self._entity(name, "organisation"))
         for offset, ent, words in short:
             base = offset - ent.start_char
             found = self._nearest_full_name(words[-1], offset, full)
@@ -221,6 +223,25 @@ class ArticleEntities:
         """Record a resolved mention (a pronoun or description) so later pronouns see it."""
         self.timeline.append(Occurrence(offset, entity, subject))
         self.timeline.sort(key=lambda occurrence: occurrence.offset)
+
+    def by_organisation(self, words: Sequence[str], offset: int) -> Entity | None:
+        """The organisation a description refers to: "the coast guard" for "Hellenic Coast
+        Guard", "the union" for "Union of …", "the company" for the last business named."""
+        content = [_fold(w) for w in words if w.isalpha() and w.casefold() not in DETERMINERS]
+        if not content:
+            return None
+        joined = "".join(content)
+        organisations = [
+            o for o in self.timeline if o.entity.kind == "organisation" and o.offset <= offset
+        ]
+        for occurrence in reversed(organisations):
+            whole = "".join(_fold(occurrence.entity.name).split())
+            if set(content) <= occurrence.entity.tokens or whole.endswith(joined):
+                return occurrence.entity
+        if len(content) == 1 and content[0] in BUSINESS_NOUNS and organisations:
+            subjects = [o for o in organisations if o.subject]
+            return (subjects or organisations)[-1].entity
+        return None
 
     def description_entity(self, text: str, head: str) -> Entity:
         """An entity for a description that names no one ("analysts", "the report")."""

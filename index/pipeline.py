@@ -1,10 +1,17 @@
 """The text stages of the pipeline in order: extract → attribute → resolve speakers.
 
 Grouping, diffs and embeddings need vectors and happen in ``index.build``.
+
+:func:`refusal` says whether an article would cost the text stages far more than any news
+article does, before they run: attribution looks at the paragraph around each quotation, so
+its work grows with quotations × paragraph length, and spaCy's tokenizer slows down
+quadratically on one very long run of characters without a space. A service that takes
+articles from outside refuses those (the limits are far above real news).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -12,7 +19,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from index.attribute import attribute_speakers
-from index.extract import extract_quotes
+from index.extract import extract_quotes, split_paragraphs
 from index.language import load_language
 from index.mentions import Entity
 from index.models import Article, Corpus, Quote
@@ -20,6 +27,38 @@ from index.speakers import resolve_speakers
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+
+# Most quotations one article may have (a long news article has a few dozen).
+MAX_QUOTES = 1000
+# Longest run of characters without a space (a long URL is a few hundred).
+MAX_WORD_CHARS = 500
+# Most attribution work for one article: the sum over its paragraphs of quotations ×
+# characters (a dense news paragraph: 10 quotations in 1,500 characters, 15,000). About three
+# seconds of work at the limit.
+MAX_ATTRIBUTION_WORK = 2_000_000
+
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD_CHARS + 1},}}")
+
+
+def refusal(article: Article) -> str | None:
+    """Why the text stages should not take ``article`` on (None when they should)."""
+    if _LONG_WORD.search(article.text):
+        return f"it has a run of more than {MAX_WORD_CHARS} characters without a space"
+    quotes = extract_quotes(article)
+    if len(quotes) > MAX_QUOTES:
+        return f"it has {len(quotes)} quotations; at most {MAX_QUOTES} are taken"
+    per_paragraph = Counter(quote.paragraph for quote in quotes)
+    work = sum(
+        per_paragraph[paragraph.index] * len(paragraph.text)
+        for paragraph in split_paragraphs(article.text)
+    )
+    if work > MAX_ATTRIBUTION_WORK:
+        return (
+            "its paragraphs hold too many quotations for their length "
+            f"(quotations × characters: {work}; at most {MAX_ATTRIBUTION_WORK})"
+        )
+    return None
 
 
 def analyse(articles: Sequence[Article], nlp: Language | None = None) -> Corpus:

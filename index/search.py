@@ -44,7 +44,15 @@ def _stored_vectors(faiss_index: object, dimension: int) -> NDArray[np.float32]:
 class Searcher:
     """Lookups over one loaded index folder."""
 
-    def __init__(self, index: IndexFolder, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        index: IndexFolder,
+        embedder: Embedder,
+        *,
+        vectors: NDArray[np.float32] | None = None,
+    ) -> None:
+        """``vectors`` are the rows of ``index.vectors`` when the caller already holds them
+        (a live index does); otherwise they are read back from the FAISS index."""
         model = index.manifest.model
         if embedder.name != model.name or embedder.dimension != model.dimension:
             raise IndexFormatError(
@@ -56,7 +64,8 @@ class Searcher:
         self.corpus: Corpus = index.corpus
         self._embedder = embedder
         self._encode_lock = threading.Lock()
-        vectors = _stored_vectors(index.vectors, model.dimension)
+        if vectors is None:
+            vectors = _stored_vectors(index.vectors, model.dimension)
         self._ranker = Ranker(index.units, vectors, index.vectors, index.terms)
         self._groups = {group.id: group for group in index.corpus.groups}
         self._speakers = {speaker.id: speaker for speaker in index.corpus.speakers}
@@ -79,6 +88,16 @@ class Searcher:
         """Load the index folder, then the model (the one given, else the local one)."""
         index = load_index(folder)
         return cls(index, embedder or SentenceTransformerEmbedder(model_dir))
+
+    @property
+    def embedder(self) -> Embedder:
+        """The model that encodes queries (the one the manifest names)."""
+        return self._embedder
+
+    @property
+    def ranker(self) -> Ranker:
+        """The statement ranker over this index's units and vectors (read-only)."""
+        return self._ranker
 
     # ---------------------------------------------------------------- lookups
 

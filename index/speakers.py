@@ -45,6 +45,12 @@ def _misspelt(a: str, b: str, titles_a: set[str], titles_b: set[str]) -> bool:
     return len(differing) == 1 and _one_letter_apart(*differing[0]) and bool(roles)
 
 
+def _proper(name: str) -> bool:
+    """A name rather than a description: "Northern Highway Authority", not "the authority"."""
+    first = name.split()[0] if name.split() else ""
+    return first[:1].isupper() and first.casefold() not in {"the", "a", "an"}
+
+
 def resolve_speakers(
     entities: Sequence[Entity], uses: Mapping[int, int] | None = None
 ) -> tuple[list[Speaker], dict[int, str]]:
@@ -73,6 +79,23 @@ def resolve_speakers(
             if _misspelt(key, other, titles(key), titles(other)) and weight(other) >= weight(key):
                 groups[other].extend(groups.pop(key))
                 break
+    # An organisation named in part ("Coast Guard", "the coastguard") joins the one fuller
+    # organisation name that contains it.
+    organisations = [k for k, es in groups.items() if es[0].kind == "organisation"]
+    for key in sorted(organisations, key=len):
+        if key not in groups:
+            continue
+        words, joined = set(key.split()) - {"the"}, "".join(key.split()).removeprefix("the")
+        owners = [
+            k
+            for k in organisations
+            if k != key
+            and k in groups
+            and len(k) > len(key)
+            and (words <= set(k.split()) or "".join(k.split()).endswith(joined))
+        ]
+        if len(owners) == 1 and words:
+            groups[owners[0]].extend(groups.pop(key))
     # A lone name joins the one full name that contains it.
     for key in [k for k in persons if len(k.split()) == 1 and k in groups]:
         owners = [k for k in groups if k != key and len(k.split()) >= 2 and key in k.split()]
@@ -87,7 +110,7 @@ def resolve_speakers(
         names = Counter(e.name for e in members if len(e.name.split()) >= 2) or Counter(
             e.name for e in members
         )
-        name = max(names, key=lambda n: (names[n], len(n.split()), n))
+        name = max(names, key=lambda n: (_proper(n), names[n], len(n.split()), n))
         ident = speaker_id(name)
         taken[ident] += 1
         if taken[ident] > 1:
@@ -100,3 +123,50 @@ def resolve_speakers(
         for entity in members:
             assignment[id(entity)] = ident
     return speakers, assignment
+
+
+def merge_speakers(
+    existing: Sequence[Speaker], new: Sequence[Speaker]
+) -> tuple[tuple[Speaker, ...], dict[str, str]]:
+    """The speakers of an index with those of newly added articles merged in, and the id each
+    new speaker has in the result (keyed by its id from :func:`resolve_speakers`).
+
+    A new speaker joins an existing one with the same canonical name (case-folded), or, for a
+    person named by one word only, the one existing person whose full name contains it (as
+    :func:`resolve_speakers` does within a batch); it brings its aliases along. Any other new
+    speaker is added under its own id, suffixed when an existing speaker already has it.
+    Existing speakers keep their ids, so their statements and quotes need no rewriting.
+    """
+    merged = {speaker.id: speaker for speaker in existing}
+    by_name = {_key(speaker.name): speaker.id for speaker in existing}
+    persons = [s for s in existing if s.kind == "person" and len(s.name.split()) >= 2]
+    renamed: dict[str, str] = {}
+    for speaker in new:
+        key = _key(speaker.name)
+        target = by_name.get(key)
+        if target is None and speaker.kind == "person" and len(key.split()) == 1:
+            owners = [s.id for s in persons if key in _key(s.name).split()]
+            target = owners[0] if len(owners) == 1 else None
+        if target is not None:
+            current = merged[target]
+            aliases = set(current.aliases) | set(speaker.aliases)
+            if speaker.name != current.name:
+                aliases.add(speaker.name)
+            aliases.discard(current.name)
+            merged[target] = Speaker(
+                id=current.id, name=current.name, kind=current.kind, aliases=tuple(sorted(aliases))
+            )
+            renamed[speaker.id] = target
+            continue
+        ident, suffix = speaker.id, 1
+        while ident in merged:
+            suffix += 1
+            ident = f"{speaker.id}-{suffix}"
+        merged[ident] = Speaker(
+            id=ident, name=speaker.name, kind=speaker.kind, aliases=speaker.aliases
+        )
+        by_name[key] = ident
+        if speaker.kind == "person" and len(key.split()) >= 2:
+            persons.append(merged[ident])
+        renamed[speaker.id] = ident
+    return tuple(merged.values()), renamed

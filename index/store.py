@@ -92,6 +92,8 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     input_checksum: str
     created: str
     calibration: Calibration
+    # The last journal row (index.journal) this folder holds; the service replays those after.
+    journal_seq: int = 0
 
 
 class IndexFolder(msgspec.Struct, frozen=True, kw_only=True):
@@ -179,16 +181,51 @@ def write_index(
         (staging / MANIFEST).write_bytes(msgspec.json.format(_encode(manifest)))
         _fsync_folder(staging)
         _swap_in(staging, out)
+        _fsync_parent(out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
 
 
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Remove what an interrupted :func:`write_index` left next to ``out`` (its temporary
+    ``.<name>.new-*`` and ``.<name>.old-*`` siblings); returns the folders removed.
+
+    Only for the one process that writes ``out``: another writer's staging folder looks the same.
+    """
+    out = Path(out)
+    if not out.parent.is_dir():
+        return []
+    prefixes = (f".{out.name}.new-", f".{out.name}.old-")
+    stale = [
+        path
+        for path in out.parent.iterdir()
+        if path.name.startswith(prefixes) and path.is_dir() and not path.is_symlink()
+    ]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return stale
+
+
 def _fsync_folder(folder: Path) -> None:
     for path in folder.iterdir():
         with path.open("rb") as handle:
             os.fsync(handle.fileno())
+
+
+def _fsync_parent(path: Path) -> None:
+    """Make a rename in ``path``'s folder durable (best effort where folders cannot be opened)."""
+    try:
+        handle = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 _RENAME_EXCHANGE = 2

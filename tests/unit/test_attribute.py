@@ -240,3 +240,17 @@ def test_a_quoted_report_of_speech_names_both_source_and_speaker() -> None:
     [quote] = corpus.quotes
     assert quote.speaker is not None and names[quote.speaker] == "The statement"
     assert quote.reported_speaker is not None and names[quote.reported_speaker] == "Ana Silva"
+
+
+def test_organisations_named_in_part_merge_across_articles() -> None:
+    corpus = analyse(
+        [
+            Article(
+                id="a",
+                outlet="one",
+                text="“The road is closed,” the Northern Highway Authority said on Monday.",
+            ),
+            Article(id="b", outlet="two", text="“The road is closed,” the highway authority said."),
+        ]
+    )
+    assert [s.name for s in corpus.speakers] == ["Northern Highway Authority"]

@@ -185,14 +185,15 @@ def test_a_shared_phrase_does_not_chain_two_statements() -> None:
     assert partition(quotes, groups) == {frozenset({0}), frozenset({1, 2})}
 
 
-def test_a_quotation_running_over_two_paragraphs_is_one_statement() -> None:
+def test_each_paragraph_of_a_long_quotation_groups_on_its_own() -> None:
+    # One utterance over two paragraphs may hold two statements that other outlets quote apart.
     rows = [
         Said("a", "We have asked the ministry for an inquiry into the flooding", MAYOR, True),
-        Said("a", "Families who lost their homes deserve to know what went wrong", None),
-        Said("a", "The budget meeting is on Thursday", MAYOR),
+        Said("a", "Families who lost their homes deserve to know what went wrong", MAYOR),
+        Said("b", "Families who lost their homes deserve to know what went wrong", MAYOR),
     ]
     quotes, groups = grouped(rows)
-    assert partition(quotes, groups) == {frozenset({0, 1}), frozenset({2})}
+    assert partition(quotes, groups) == {frozenset({0}), frozenset({1, 2})}
 
 
 def test_group_records() -> None:
