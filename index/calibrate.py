@@ -32,6 +32,10 @@ from index import lexical
 from index.ranking import Ranker, statement_query
 from index.store import Calibration
 
+# The cosine at which all-MiniLM-L6-v2 holds two sentences to be rewordings of each other
+# (its paraphrase-mining range): a statement that close is accepted even when the query shares
+# few of its words, as a summary or a translation does. Ranking still uses the joint score.
+DENSE_ALONE = 0.7
 FLOOR_COSINE = 0.6
 FLOOR_COVERAGE = 0.25
 FLOOR = round(math.sqrt(FLOOR_COSINE * FLOOR_COVERAGE), 4)
@@ -100,4 +104,5 @@ def calibrate(samples: Sequence[float]) -> Calibration:
         samples=count,
         null_median=round(median, 4),
         null_p90=round(p90, 4),
+        dense_alone=DENSE_ALONE,
     )

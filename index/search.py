@@ -11,6 +11,7 @@ serialised by a lock, so it can serve lookups from several threads at once.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
@@ -148,7 +149,11 @@ class Searcher:
         claimed_speaker: str | None,
         outlets: Sequence[str] | None,
     ) -> Answer:
-        threshold = self.manifest.calibration.threshold if min_score is None else min_score
+        calibration = self.manifest.calibration
+        threshold = calibration.threshold if min_score is None else min_score
+        # A caller's minimum score is a plain cut on the score; the calibrated rule also
+        # accepts a statement the model alone holds to be a rewording of the query.
+        dense_alone = calibration.dense_alone if min_score is None else math.inf
         wanted = frozenset(o.casefold() for o in outlets) if outlets is not None else None
         allowed = (
             frozenset(row for row, o in enumerate(self._outlet_of_unit) if o in wanted)
@@ -159,7 +164,7 @@ class Searcher:
         matches = tuple(
             self._match(candidate, wanted)
             for candidate in candidates
-            if candidate.score >= threshold
+            if candidate.score >= threshold or candidate.dense >= dense_alone
         )
         claimed = (claimed_speaker or "").strip() or query.claimed
         claim: ClaimCheck | None = None

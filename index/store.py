@@ -81,6 +81,8 @@ class Calibration(msgspec.Struct, frozen=True, kw_only=True):
     # The null distribution's summary, kept so a later reader can judge the threshold.
     null_median: float = 0.0
     null_p90: float = 0.0
+    # A cosine at which the model alone vouches for a rewording (see index.calibrate).
+    dense_alone: float = 0.7
 
 
 class Manifest(msgspec.Struct, frozen=True, kw_only=True):
