@@ -48,7 +48,7 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
-        transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
         self.model_dir = model_dir or default_model_dir()
         if not (self.model_dir / "modules.json").exists():

@@ -12,24 +12,38 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 
+from service.auth import ApiKeys
 from service.errors import problem_response
 from service.metrics import Metrics, MetricsMiddleware
 from service.openapi import openapi_config
+from service.request import JsonRequest
 from service.routes import route_handlers
 from service.runtime import Runtime, lifespan, provide_index, provide_runtime
 from service.schemas import MAX_BODY_BYTES
 from service.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from index.embed import Embedder
     from index.search import Searcher
 
 
-def create_app(settings: Settings | None = None, searcher: Searcher | None = None) -> Litestar:
-    """The app for ``settings`` (default: from ``WHOSAID_*``). With ``searcher``, the app serves
-    it instead of opening ``settings.index_dir``; either way nothing loads before startup."""
+def create_app(
+    settings: Settings | None = None,
+    searcher: Searcher | None = None,
+    *,
+    embedder: Embedder | None = None,
+) -> Litestar:
+    """The app for ``settings`` (default: from ``WHOSAID_*``).
+
+    With ``searcher``, the app serves it (and writes on top of it) instead of opening
+    ``settings.index_dir``, and replays no journal. With ``embedder``, the index folder is
+    opened (or built) with it instead of the model the settings name. Either way nothing loads
+    before startup; only the API keys are read here, so a bad keys file fails at once.
+    """
     settings = settings if settings is not None else load_settings()
     metrics = Metrics()
-    runtime = Runtime(settings, metrics, searcher)
+    keys = ApiKeys.from_settings(settings)
+    runtime = Runtime(settings, metrics, searcher, keys=keys, embedder=embedder)
     return Litestar(
         route_handlers=route_handlers(),
         dependencies={
@@ -42,6 +56,7 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
         state=State({"runtime": runtime}),
         openapi_config=openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
+        request_class=JsonRequest,
     )
 
 

@@ -13,9 +13,8 @@ from pathlib import Path
 
 
 def _build(args: argparse.Namespace) -> int:
-    from index.build import build_index
-
     from index.articles import load_articles
+    from index.build import build_index
     from index.embed import SentenceTransformerEmbedder
     from service.settings import load_settings
 
@@ -33,7 +32,6 @@ def _build(args: argparse.Namespace) -> int:
 
 def _ask(args: argparse.Namespace) -> int:
     from index.search import Searcher, format_answer
-
     from service.settings import load_settings
 
     settings = load_settings(index_dir=args.index, model_dir=args.model_dir)
@@ -69,6 +67,7 @@ def _serve(args: argparse.Namespace) -> int:
         articles=args.articles,
         model_dir=args.model_dir,
         workers=args.workers,
+        journal=args.journal,
     )
     serve(settings)
     return 0
@@ -137,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--index", type=Path, default=None, help="index folder (built from --articles if missing)"
     )
     serve.add_argument("--articles", type=Path, default=None)
+    serve.add_argument(
+        "--journal",
+        type=Path,
+        default=None,
+        help="journal of added articles (default: WHOSAID_JOURNAL, else journal.sqlite3 beside "
+        "the index folder)",
+    )
     serve.add_argument("--workers", type=int, default=None, help="uvicorn worker processes")
     model_flag(serve)
     serve.set_defaults(run=_serve)

@@ -13,6 +13,7 @@ from service import schemas
 from service.catalog import Catalog, OutletCounts, SpeakerCounts, outlets_of
 
 if TYPE_CHECKING:
+    from index.live import Outcome
     from index.store import Manifest
 
 
@@ -174,4 +175,27 @@ def readiness(manifest: Manifest) -> schemas.Readiness:
         format_version=manifest.format_version,
         builder_version=manifest.builder_version,
         input_checksum=manifest.input_checksum,
+    )
+
+
+def ingested(outcome: Outcome, catalog: Catalog) -> schemas.IngestedArticle:
+    """One ingest outcome with the quotes of the article that holds its content."""
+    duplicate = outcome.article_id if outcome.article_id != outcome.requested_id else None
+    return schemas.IngestedArticle(
+        id=outcome.requested_id,
+        status=schemas.IngestStatus(outcome.status),
+        duplicate_of=duplicate,
+        quotes=tuple(article_quote(q, catalog) for q in catalog.quotes_of(outcome.article_id)),
+    )
+
+
+def article_record(article: schemas.ArticleInput) -> models.Article:
+    """A sent article as the pipeline's record."""
+    return models.Article(
+        id=article.id,
+        outlet=article.outlet,
+        text=article.text,
+        title=article.title,
+        url=article.url,
+        published=article.published,
     )

@@ -26,7 +26,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 
 from index.errors import IndexFormatError, WhosaidError
-from service.schemas import MAX_BODY_BYTES, FieldError, Problem
+from index.journal import JournalError
+from index.live import ArticleConflictError, ArticleRejectedError
+from service.schemas import MAX_BODY_BYTES, MAX_INGEST_BODY_BYTES, FieldError, Problem
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 PROBLEM_BASE: Final = "https://whosaid.dev/problems/"
@@ -36,6 +38,9 @@ log = logging.getLogger("whosaid.service")
 
 class ServiceError(WhosaidError):
     """Base of the errors the service raises on purpose."""
+
+    # Response headers the error comes with (say, WWW-Authenticate on a 401).
+    headers: Mapping[str, str] = {}
 
 
 class UnknownIdError(ServiceError):
@@ -60,6 +65,20 @@ class IndexUnavailableError(ServiceError):
     """Loading the index failed; the service cannot answer until it is fixed and restarted."""
 
 
+class MissingKeyError(ServiceError):
+    """A keyed operation called without an API key."""
+
+    headers: Mapping[str, str] = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'}
+
+
+class WrongKeyError(ServiceError):
+    """An API key that is not one of the server's."""
+
+
+class WritesDisabledError(ServiceError):
+    """This server accepts no writes: no API key is configured, or it runs several workers."""
+
+
 class ProblemType(msgspec.Struct, frozen=True, kw_only=True):
     status: int
     slug: str
@@ -73,10 +92,20 @@ class ProblemType(msgspec.Struct, frozen=True, kw_only=True):
 INVALID_INPUT = ProblemType(status=400, slug="invalid-input", title="Invalid input")
 INVALID_CURSOR = ProblemType(status=400, slug="invalid-cursor", title="Invalid cursor")
 NOT_FOUND = ProblemType(status=404, slug="not-found", title="Not found")
+KEY_REQUIRED = ProblemType(status=401, slug="api-key-required", title="API key required")
+KEY_REJECTED = ProblemType(status=403, slug="api-key-rejected", title="API key not accepted")
+WRITES_DISABLED = ProblemType(status=403, slug="writes-disabled", title="Writes disabled")
+ARTICLE_CONFLICT = ProblemType(status=409, slug="article-conflict", title="Article conflict")
+ARTICLE_REJECTED = ProblemType(
+    status=422, slug="article-rejected", title="Article too costly to analyse"
+)
 METHOD_NOT_ALLOWED = ProblemType(status=405, slug="method-not-allowed", title="Method not allowed")
 BODY_TOO_LARGE = ProblemType(status=413, slug="body-too-large", title="Request body too large")
 NOT_READY = ProblemType(status=503, slug="not-ready", title="Index not ready")
 INDEX_UNAVAILABLE = ProblemType(status=503, slug="index-unavailable", title="Index unavailable")
+JOURNAL_UNAVAILABLE = ProblemType(
+    status=503, slug="journal-unavailable", title="Journal unavailable"
+)
 INTERNAL = ProblemType(status=500, slug="internal-error", title="Internal error")
 
 # The one mapping from exceptions to problems. Lookup walks the exception's MRO, so the most
@@ -87,11 +116,17 @@ PROBLEMS: Final[Mapping[type[Exception], ProblemType]] = {
     InvalidCursorError: INVALID_CURSOR,
     UnknownIdError: NOT_FOUND,
     NotFoundException: NOT_FOUND,
+    MissingKeyError: KEY_REQUIRED,
+    WrongKeyError: KEY_REJECTED,
+    WritesDisabledError: WRITES_DISABLED,
+    ArticleConflictError: ARTICLE_CONFLICT,
+    ArticleRejectedError: ARTICLE_REJECTED,
     MethodNotAllowedException: METHOD_NOT_ALLOWED,
     RequestEntityTooLarge: BODY_TOO_LARGE,
     NotReadyError: NOT_READY,
     IndexUnavailableError: INDEX_UNAVAILABLE,
     IndexFormatError: INDEX_UNAVAILABLE,
+    JournalError: JOURNAL_UNAVAILABLE,
 }
 
 
@@ -138,6 +173,7 @@ def to_problem(exc: Exception, instance: str | None = None) -> tuple[Problem, di
         detail = exc.detail
         errors = _field_errors(exc.extra)
     elif kind is not None:
+        headers = dict(getattr(exc, "headers", None) or {})
         detail = str(exc)
         errors = None
     else:
@@ -194,17 +230,63 @@ _DOCUMENTED: Final[Mapping[int, _Documented]] = {
             ),
         ),
     ),
+    401: _Documented(
+        description="No API key in the `X-API-Key` header (`api-key-required`).",
+        examples=(
+            _example(KEY_REQUIRED, "this operation needs an API key in the X-API-Key header"),
+        ),
+    ),
+    403: _Documented(
+        description="The API key is not one of the server's (`api-key-rejected`), or the "
+        "server accepts no writes: it has no API key configured, or runs several worker "
+        "processes (`writes-disabled`).",
+        examples=(
+            _example(KEY_REJECTED, "the key in the X-API-Key header is not accepted"),
+            _example(
+                WRITES_DISABLED,
+                "no API key is configured on this server, so it accepts no writes; set "
+                "WHOSAID_API_KEYS or WHOSAID_API_KEYS_FILE",
+            ),
+        ),
+    ),
     404: _Documented(
         description="No resource with that id.",
         examples=(_example(NOT_FOUND, "no statement with id 'st_0000'"),),
     ),
+    409: _Documented(
+        description="An article id the index already holds with another outlet or text "
+        "(`article-conflict`); nothing of the batch was added. Delete the article first to "
+        "replace it.",
+        examples=(
+            _example(
+                ARTICLE_CONFLICT,
+                "article 'wire-2024-0001' is already indexed with another outlet or text; "
+                "delete it first to replace it",
+            ),
+        ),
+    ),
     413: _Documented(
-        description=f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+        description=f"The request body is larger than the operation accepts: {MAX_BODY_BYTES} "
+        f"bytes, {MAX_INGEST_BODY_BYTES} for adding articles.",
         examples=(_example(BODY_TOO_LARGE, "Request Entity Too Large"),),
     ),
+    422: _Documented(
+        description="An article that would take the analysis far longer than any news article "
+        "(`article-rejected`): a run of more than 500 characters without a space, more than "
+        "1,000 quotations, or paragraphs crowded with quotations. Nothing of the batch was "
+        "added.",
+        examples=(
+            _example(
+                ARTICLE_REJECTED,
+                "article 'wire-2024-0001' is not taken: it has a run of more than 500 "
+                "characters without a space",
+            ),
+        ),
+    ),
     503: _Documented(
-        description="The index is still loading (`not-ready`), or loading it failed "
-        "(`index-unavailable`).",
+        description="The index is still loading (`not-ready`), loading it failed "
+        "(`index-unavailable`), or the journal of added articles cannot be written "
+        "(`journal-unavailable`).",
         examples=(
             _example(NOT_READY, "the index is loading; try again shortly"),
             _example(

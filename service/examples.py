@@ -188,3 +188,37 @@ def ok(
         generate_examples=False,
         examples=list(examples),
     )
+
+
+INGEST_REQUEST = schemas.IngestRequest(
+    articles=[
+        schemas.ArticleInput(
+            id=ARTICLE_ID,
+            outlet=OUTLET,
+            text=ARTICLE_TEXT,
+            title="Port stays open, minister says",
+            url="https://harbor-ledger.example/2024/03/02/port",
+            published="2024-03-02",
+        )
+    ]
+)
+INGESTED = schemas.IngestResponse(
+    results=(
+        schemas.IngestedArticle(
+            id=ARTICLE_ID, status=schemas.IngestStatus.CREATED, quotes=ARTICLE.quotes
+        ),
+    )
+)
+INGESTED_AGAIN = schemas.IngestResponse(
+    results=(
+        schemas.IngestedArticle(
+            id=ARTICLE_ID, status=schemas.IngestStatus.UNCHANGED, quotes=ARTICLE.quotes
+        ),
+        schemas.IngestedArticle(
+            id="harbor-ledger-2024-03-02-copy",
+            status=schemas.IngestStatus.UNCHANGED,
+            duplicate_of=ARTICLE_ID,
+            quotes=ARTICLE.quotes,
+        ),
+    )
+)

@@ -16,8 +16,9 @@ from litestar.middleware import ASGIMiddleware
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 if TYPE_CHECKING:
-    from index.search import Searcher
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+    from index.search import Searcher
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # Requests that matched no route share one label, so unknown paths cannot explode cardinality.
@@ -55,6 +56,19 @@ class Metrics:
             ["kind"],
             registry=self.registry,
         )
+        self.write_seconds = Histogram(
+            "whosaid_write_duration_seconds",
+            "Time to apply one write (ingest or delete) to the live index and the journal.",
+            ["kind"],
+            buckets=(*LATENCY_BUCKETS, 30.0, 60.0),
+            registry=self.registry,
+        )
+        self.articles_written = Counter(
+            "whosaid_articles_written",
+            "Articles sent for ingest or deletion, by what became of them.",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.index_size = Gauge(
             "whosaid_index_size",
             "Records in the loaded index, by kind.",
@@ -87,6 +101,14 @@ class Metrics:
         finally:
             self.lookup_seconds.labels(kind).observe(time.perf_counter() - start)
             self.lookup_texts.labels(kind).inc(texts)
+
+    @contextmanager
+    def time_write(self, kind: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.write_seconds.labels(kind).observe(time.perf_counter() - start)
 
     def render(self) -> str:
         """The registry in the Prometheus text exposition format."""

@@ -23,8 +23,9 @@ def settings_environ(settings: Settings) -> dict[str, str]:
 
 def serve(settings: Settings) -> None:
     """Serve until interrupted. One worker serves the app object directly; several workers
-    each build the app from the environment, so the index is built here first if missing
-    (once, not once per worker)."""
+    each build the app from the environment, so the index is built here first if missing and
+    brought up to date with the journal (once, not once per worker). Several workers serve
+    reads only: each would hold its own copy of a live index."""
     if settings.workers <= 1:
         from service.app import create_app
 
@@ -36,10 +37,9 @@ def serve(settings: Settings) -> None:
         )
         return
 
-    from service.runtime import index_present, open_index
+    from service.runtime import catch_up
 
-    if not index_present(settings.index_dir):
-        open_index(settings)
+    catch_up(settings)
     os.environ.update(settings_environ(settings))
     uvicorn.run(
         FACTORY,

@@ -3,7 +3,13 @@
 The index and the model load once, in the lifespan, in a background thread: the server accepts
 connections at once (liveness is 200), readiness and the index routes answer 503 until the
 load finishes. On a first start without an index, the lifespan builds one from the articles the
-settings name before opening it. Handlers get the loaded index by dependency injection.
+settings name before opening it; then it replays the journal rows the index folder lacks
+(:class:`index.live.LiveIndex`). Handlers get the current snapshot's views by dependency
+injection: one request sees one snapshot, however many writes land meanwhile.
+
+Writes (ingest, delete) run in a worker thread of their own, one at a time, so they never take
+a lookup's place. A background task checkpoints the live index to its folder now and then, and
+once more at shutdown.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -25,16 +32,24 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from index.errors import WhosaidError
+from service.auth import ApiKeys
 from service.catalog import Catalog
-from service.errors import IndexUnavailableError, NotReadyError
+from service.errors import IndexUnavailableError, NotReadyError, WritesDisabledError
 from service.metrics import Metrics
 from service.settings import Settings
 
 if TYPE_CHECKING:
+    from index.embed import Embedder
+    from index.live import LiveIndex
     from index.search import Searcher
 
 T = TypeVar("T")
 log = logging.getLogger("whosaid.service")
+# How often the background task asks whether a checkpoint is due, at most.
+CHECKPOINT_POLL_SECONDS = 1.0
+# After a failed checkpoint (a full disk, an index folder that is a mount point), wait this long
+# at least before the next attempt.
+CHECKPOINT_RETRY_SECONDS = 30.0
 
 
 class LoadedIndex:
@@ -56,27 +71,58 @@ def index_present(folder: Path) -> bool:
     return folder.is_dir() and any(folder.iterdir())
 
 
-def open_index(settings: Settings) -> LoadedIndex:
-    """Open the index folder, building it from ``settings.articles`` first if it is missing.
+def build_missing_index(settings: Settings, embedder: Embedder | None = None) -> Embedder | None:
+    """Build the index folder from ``settings.articles`` when it is missing; return the
+    embedder if one had to be loaded for it (else ``embedder``, maybe None)."""
+    if index_present(settings.index_dir):
+        return embedder
+    from index.articles import load_articles
+    from index.build import build_index
+    from index.embed import SentenceTransformerEmbedder
+
+    log.info("no index in %s: building it from %s", settings.index_dir, settings.articles)
+    # Articles first: a bad source fails at once, not after the model has loaded.
+    articles = load_articles(settings.articles)
+    embedder = embedder or SentenceTransformerEmbedder(settings.model_dir)
+    build_index(articles, settings.index_dir, embedder)
+    return embedder
+
+
+def open_index(settings: Settings, embedder: Embedder | None = None) -> LiveIndex[LoadedIndex]:
+    """Open the index folder (building it first if it is missing) as a live index, with the
+    journal rows it lacks replayed. ``embedder`` defaults to the model the settings name.
 
     Blocking and CPU-heavy (model load, maybe a full build): never on the event loop.
     """
     from index.embed import SentenceTransformerEmbedder
-    from index.search import Searcher
+    from index.language import load_language
+    from index.live import LiveIndex, SerialEmbedder
 
-    if index_present(settings.index_dir):
-        searcher = Searcher.open(settings.index_dir, model_dir=settings.model_dir)
-    else:
-        from index.articles import load_articles
-        from index.build import build_index
+    embedder = build_missing_index(settings, embedder)
+    model = SerialEmbedder(embedder or SentenceTransformerEmbedder(settings.model_dir))
+    load_language()  # the first ingest should not wait for spaCy
+    return LiveIndex.open(
+        settings.index_dir, journal=settings.journal_path, embedder=model, make_view=LoadedIndex
+    )
 
-        log.info("no index in %s: building it from %s", settings.index_dir, settings.articles)
-        # Articles first: a bad source fails at once, not after the model has loaded.
-        articles = load_articles(settings.articles)
-        embedder = SentenceTransformerEmbedder(settings.model_dir)
-        build_index(articles, settings.index_dir, embedder)
-        searcher = Searcher.open(settings.index_dir, embedder=embedder)
-    return LoadedIndex(searcher)
+
+def catch_up(settings: Settings) -> None:
+    """Before several workers start: build a missing index, and replay into the folder the
+    journal rows it lacks, so that no worker has to (they would race to checkpoint)."""
+    embedder = build_missing_index(settings)
+    journal = settings.journal_path
+    if not journal.exists():
+        return
+    from index.journal import Journal
+    from index.store import read_manifest
+
+    reader = Journal(journal)
+    try:
+        behind = reader.last_seq() > read_manifest(settings.index_dir).journal_seq
+    finally:
+        reader.close()
+    if behind:
+        open_index(settings, embedder).close()
 
 
 async def in_daemon_thread(work: Callable[[Settings], T], settings: Settings) -> T:
@@ -108,28 +154,44 @@ async def in_daemon_thread(work: Callable[[Settings], T], settings: Settings) ->
 
 
 class Runtime:
-    """Settings, metrics, the CPU limiter and (once loaded) the index, for one app."""
+    """Settings, metrics, keys, the CPU limiter and (once loaded) the live index, for one app."""
 
-    def __init__(self, settings: Settings, metrics: Metrics, searcher: Searcher | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        metrics: Metrics,
+        searcher: Searcher | None,
+        *,
+        keys: ApiKeys | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
         self.settings = settings
         self.metrics = metrics
+        self.keys = keys if keys is not None else ApiKeys(())
         self._given = searcher
-        self._index: LoadedIndex | None = None
+        self._embedder = embedder
+        self._live: LiveIndex[LoadedIndex] | None = None
         self._failure: str | None = None
         self._limiter: anyio.CapacityLimiter | None = None
+        self._writer: anyio.CapacityLimiter | None = None
 
     @property
-    def index(self) -> LoadedIndex:
-        """The loaded index; raises a 503 error while loading and after a failed load."""
-        if self._index is not None:
-            return self._index
+    def live(self) -> LiveIndex[LoadedIndex]:
+        """The live index; raises a 503 error while loading and after a failed load."""
+        if self._live is not None:
+            return self._live
         if self._failure is not None:
             raise IndexUnavailableError(self._failure)
         raise NotReadyError("the index is loading; try again shortly")
 
-    def attach(self, index: LoadedIndex) -> None:
-        self._index = index
-        self.metrics.observe_index(index.searcher)
+    @property
+    def index(self) -> LoadedIndex:
+        """The current snapshot's searcher and browse views (503 until loaded)."""
+        return self.live.current
+
+    def attach(self, live: LiveIndex[LoadedIndex]) -> None:
+        self._live = live
+        self.metrics.observe_index(live.current.searcher)
 
     async def run_cpu(self, work: Callable[[], T]) -> T:
         """Run encoding or search in a worker thread, at most ``cpu_workers`` at a time."""
@@ -137,9 +199,28 @@ class Runtime:
             raise NotReadyError("the service is not started")
         return await anyio.to_thread.run_sync(work, limiter=self._limiter)
 
+    async def write(self, kind: str, work: Callable[[LiveIndex[LoadedIndex]], T]) -> T:
+        """Run a write on the live index in the writer thread, one at a time.
+
+        A client that goes away does not cancel a write half-way: the thread finishes it.
+        """
+        if self.settings.workers > 1:
+            raise WritesDisabledError(
+                f"this server runs {self.settings.workers} worker processes and each holds its "
+                "own index; writes need a single one (WHOSAID_WORKERS=1)"
+            )
+        live = self.live
+        if self._writer is None:
+            raise NotReadyError("the service is not started")
+        with self.metrics.time_write(kind):
+            result = await anyio.to_thread.run_sync(partial(work, live), limiter=self._writer)
+        self.metrics.observe_index(live.current.searcher)
+        return result
+
     async def load(self) -> None:
         try:
-            index = await in_daemon_thread(open_index, self.settings)
+            work = partial(open_index, embedder=self._embedder) if self._embedder else open_index
+            live = await in_daemon_thread(work, self.settings)
         except Exception as exc:  # any failure is reported by readiness, not raised
             # Our own errors say what is wrong (no traceback needed); anything else is a bug.
             log.error(
@@ -150,8 +231,8 @@ class Runtime:
             )
             self._failure = f"loading the index failed: {exc}"
             return
-        self.attach(index)
-        counts = index.searcher.manifest.counts
+        self.attach(live)
+        counts = live.current.searcher.manifest.counts
         log.info(
             "index ready: %d statements, %d quotes, %d articles",
             counts.groups,
@@ -159,20 +240,61 @@ class Runtime:
             counts.articles,
         )
 
+    async def checkpoints(self) -> None:
+        """Checkpoint the live index whenever enough rows or time have gone by."""
+        settings = self.settings
+        poll = min(CHECKPOINT_POLL_SECONDS, max(settings.checkpoint_seconds, 0.05))
+        while True:
+            await anyio.sleep(poll)
+            live = self._live
+            if live is None or not live.checkpoint_due(
+                rows=settings.checkpoint_rows, seconds=settings.checkpoint_seconds
+            ):
+                continue
+            try:
+                await anyio.to_thread.run_sync(live.checkpoint)
+            except Exception:  # the journal still holds everything; try again later
+                log.exception("checkpoint of %s failed", live.folder)
+                await anyio.sleep(max(settings.checkpoint_seconds, CHECKPOINT_RETRY_SECONDS))
+
+    def _adopt_given(self) -> None:
+        from index.live import LiveIndex
+
+        assert self._given is not None
+        self.attach(
+            LiveIndex(
+                self._given,
+                folder=self.settings.index_dir,
+                journal=self.settings.journal_path,
+                make_view=LoadedIndex,
+            )
+        )
+
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
         self._limiter = anyio.CapacityLimiter(self.settings.cpu_workers)
-        async with anyio.create_task_group() as tasks:
-            if self._given is not None:
-                self.attach(LoadedIndex(self._given))
-            else:
-                tasks.start_soon(self.load)
-            try:
-                yield
-            finally:
-                tasks.cancel_scope.cancel()
-        self._index = None
-        self.metrics.ready.set(0)
+        self._writer = anyio.CapacityLimiter(1)
+        try:
+            async with anyio.create_task_group() as tasks:
+                if self._given is not None:
+                    self._adopt_given()
+                else:
+                    tasks.start_soon(self.load)
+                tasks.start_soon(self.checkpoints)
+                try:
+                    yield
+                finally:
+                    tasks.cancel_scope.cancel()
+        finally:
+            live, self._live = self._live, None
+            self.metrics.ready.set(0)
+            if live is not None:
+                # Shielded: a shutdown must finish its checkpoint, not be cut off by a cancel.
+                with anyio.CancelScope(shield=True):
+                    try:
+                        await anyio.to_thread.run_sync(live.close)
+                    except Exception:  # the journal still holds everything for the next start
+                        log.exception("final checkpoint of %s failed", live.folder)
 
 
 # What handlers declare to receive the app's runtime or its loaded index.

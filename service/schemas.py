@@ -37,6 +37,23 @@ MAX_BODY_BYTES = 512 * 1024
 # A text must hold something other than whitespace.
 NOT_BLANK = r"\S"
 
+# Limits of ingest (POST /v1/articles). A long news article is some 20,000 characters.
+MAX_INGEST_ARTICLES = 20
+MAX_ARTICLE_TEXT = 100_000
+MAX_TITLE_LENGTH = 1000
+MAX_URL_LENGTH = 2000
+MAX_PUBLISHED_LENGTH = 64
+MAX_INGEST_BODY_BYTES = 4 * 1024 * 1024
+# An article id: letters, digits and ``_ . ~ : -``, starting with a letter, digit or ``_``
+# (safe in a URL path segment as it stands).
+ARTICLE_ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.~:-]*$"
+# Article text: not blank, and no control character but tab, line feed and carriage return.
+ARTICLE_TEXT_PATTERN = r"^[\t\n\r ]*[^\x00-\x20\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# One line of metadata (outlet, title, url, date): no control character at all.
+ONE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+# ... and not blank (an outlet).
+ONE_LINE_NOT_BLANK_PATTERN = r"^ *[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$"
+
 TEXT_DESCRIPTION = "The words to look up: a quotation as one outlet printed it, or part of one."
 K_DESCRIPTION = "How many statements to return at most, best first."
 MIN_SCORE_DESCRIPTION = (
@@ -167,6 +184,91 @@ class BatchLookupRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     k: TopK = DEFAULT_K
     min_score: MinScore | None = None
     outlets: OutletFilter = msgspec.field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ingest: adding articles.
+
+ArticleId = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=MAX_NAME_LENGTH,
+        pattern=ARTICLE_ID_PATTERN,
+        description="The article's id, unique in the index: letters, digits and `_ . ~ : -`, "
+        "starting with a letter, a digit or `_`.",
+    ),
+]
+ArticleOutlet = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=MAX_NAME_LENGTH,
+        pattern=ONE_LINE_NOT_BLANK_PATTERN,
+        description="The publication the article comes from.",
+    ),
+]
+ArticleText = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=MAX_ARTICLE_TEXT,
+        pattern=ARTICLE_TEXT_PATTERN,
+        description=f"The article's text, paragraphs separated by line breaks: 1 to "
+        f"{MAX_ARTICLE_TEXT} characters, not blank, no control characters but tab, line feed "
+        "and carriage return. Quote offsets in answers are character offsets into it.",
+    ),
+]
+ArticleTitle = Annotated[
+    str, Meta(max_length=MAX_TITLE_LENGTH, pattern=ONE_LINE_PATTERN, description="Headline.")
+]
+ArticleUrl = Annotated[
+    str,
+    Meta(
+        max_length=MAX_URL_LENGTH, pattern=ONE_LINE_PATTERN, description="Where it was published."
+    ),
+]
+ArticleDate = Annotated[
+    str,
+    Meta(
+        max_length=MAX_PUBLISHED_LENGTH,
+        pattern=ONE_LINE_PATTERN,
+        description="When it was published, as the source gives it (ISO 8601 preferred).",
+    ),
+]
+
+
+class ArticleInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One article to add: the fields of a JSON Lines article record."""
+
+    id: ArticleId
+    outlet: ArticleOutlet
+    text: ArticleText
+    title: ArticleTitle | None = None
+    url: ArticleUrl | None = None
+    published: ArticleDate | None = None
+
+
+class IngestRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Articles to add, one or more. The batch is all or nothing: if one article conflicts
+    with the index, none is added."""
+
+    articles: Annotated[
+        list[ArticleInput],
+        Meta(
+            min_length=1,
+            max_length=MAX_INGEST_ARTICLES,
+            description=f"1 to {MAX_INGEST_ARTICLES} articles.",
+        ),
+    ]
+
+
+class IngestStatus(StrEnum):
+    """``created``: the article was added now. ``unchanged``: the index already held it, under
+    this id with the same outlet and text, or under another id (``duplicate_of``)."""
+
+    CREATED = "created"
+    UNCHANGED = "unchanged"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,6 +477,25 @@ class Article(msgspec.Struct, frozen=True, kw_only=True):
     published: str | None
     text: str
     quotes: tuple[ArticleQuote, ...]
+
+
+class IngestedArticle(msgspec.Struct, frozen=True, kw_only=True):
+    """What became of one article sent: its status and the quotations found in it.
+
+    ``duplicate_of`` names the article that already held the same outlet and text under
+    another id; ``quotes`` are then that article's.
+    """
+
+    id: str
+    status: IngestStatus
+    duplicate_of: str | None = None
+    quotes: tuple[ArticleQuote, ...]
+
+
+class IngestResponse(msgspec.Struct, frozen=True, kw_only=True):
+    """One result per article sent, in the order sent."""
+
+    results: tuple[IngestedArticle, ...]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,10 +30,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # How many CPU-bound lookups (encoding and search) may run at once.
     cpu_workers: int = 2
     log_level: str = "info"
+    # The journal of ingested articles (SQLite); default: journal.sqlite3 beside the index
+    # folder (never inside it: a checkpoint replaces that folder whole).
+    journal: Path | None = None
+    # Keys that may write (POST/DELETE /v1/articles): comma-separated, and/or one a line in a
+    # file. With no key configured, writes are refused.
+    api_keys: str = ""
+    api_keys_file: Path | None = None
+    # Whether the read endpoints need a key too (health and metrics never do).
+    protect_reads: bool = False
+    # Write the live index to its folder after this many journal rows, or this many seconds
+    # after the first change the folder lacks (and at shutdown).
+    checkpoint_rows: int = 100
+    checkpoint_seconds: float = 30.0
 
     @property
     def resolved_model_dir(self) -> Path:
         return self.model_dir or default_model_dir()
+
+    @property
+    def journal_path(self) -> Path:
+        return self.journal or self.index_dir.parent / "journal.sqlite3"
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

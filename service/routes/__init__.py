@@ -1,7 +1,8 @@
 """One controller per resource. ``v1`` is the versioned API; metrics sit outside it.
 
-A new resource (say, an ingest controller for ``POST /v1/articles``) is one more entry in
-:data:`V1_CONTROLLERS`.
+A new resource is one more entry in :data:`V1_CONTROLLERS`. Reads are guarded by
+``service.auth.require_read_key`` (a no-op unless the settings key them), writes by
+``require_write_key``.
 """
 
 from __future__ import annotations

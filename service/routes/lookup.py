@@ -11,6 +11,7 @@ from litestar.params import Body
 
 from service import convert
 from service import examples as ex
+from service.auth import READ_SECURITY, require_read_key
 from service.errors import problem_responses
 from service.runtime import IndexDep, LoadedIndex, Runtime, RuntimeDep
 from service.schemas import (
@@ -61,12 +62,14 @@ async def lookup_one(
 class LookupController(Controller):
     path = "/lookup"
     tags = ("lookup",)
+    guards = (require_read_key,)
+    security = READ_SECURITY
 
     @get(
         "/",
         operation_id="lookupByQuery",
         summary="Who said this? (query string)",
-        responses={200: LOOKUP_OK, **problem_responses(400, 503)},
+        responses={200: LOOKUP_OK, **problem_responses(400, 401, 403, 503)},
     )
     async def lookup_by_query(
         self,
@@ -96,7 +99,7 @@ class LookupController(Controller):
         operation_id="lookup",
         summary="Who said this? (JSON body)",
         status_code=200,
-        responses={200: LOOKUP_OK, **problem_responses(400, 413, 503)},
+        responses={200: LOOKUP_OK, **problem_responses(400, 401, 403, 413, 503)},
     )
     async def lookup(
         self,
@@ -137,7 +140,7 @@ class LookupController(Controller):
                 "One answer per text, in the order sent.",
                 ex.example(ex.BATCH, "Two texts: one match, one miss"),
             ),
-            **problem_responses(400, 413, 503),
+            **problem_responses(400, 401, 403, 413, 503),
         },
     )
     async def lookup_batch(

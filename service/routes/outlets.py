@@ -6,6 +6,7 @@ from litestar import Controller, get
 
 from service import convert
 from service import examples as ex
+from service.auth import READ_SECURITY, require_read_key
 from service.errors import problem_responses
 from service.runtime import IndexDep
 from service.schemas import OutletList
@@ -14,6 +15,8 @@ from service.schemas import OutletList
 class OutletController(Controller):
     path = "/outlets"
     tags = ("outlets",)
+    guards = (require_read_key,)
+    security = READ_SECURITY
 
     @get(
         "/",
@@ -21,7 +24,7 @@ class OutletController(Controller):
         summary="List outlets",
         responses={
             200: ex.ok(OutletList, "Every outlet with counts.", ex.example(ex.OUTLETS, "Outlets")),
-            **problem_responses(503),
+            **problem_responses(401, 403, 503),
         },
     )
     async def list_outlets(self, index: IndexDep) -> OutletList:

@@ -8,6 +8,7 @@ from litestar import Controller, get
 
 from service import convert
 from service import examples as ex
+from service.auth import READ_SECURITY, require_read_key
 from service.errors import problem_responses
 from service.runtime import IndexDep
 from service.schemas import SpeakerDetail, SpeakerList, id_parameter
@@ -16,6 +17,8 @@ from service.schemas import SpeakerDetail, SpeakerList, id_parameter
 class SpeakerController(Controller):
     path = "/speakers"
     tags = ("speakers",)
+    guards = (require_read_key,)
+    security = READ_SECURITY
 
     @get(
         "/",
@@ -25,7 +28,7 @@ class SpeakerController(Controller):
             200: ex.ok(
                 SpeakerList, "Every speaker with counts.", ex.example(ex.SPEAKERS, "Speakers")
             ),
-            **problem_responses(503),
+            **problem_responses(401, 403, 503),
         },
     )
     async def list_speakers(self, index: IndexDep) -> SpeakerList:
@@ -43,7 +46,7 @@ class SpeakerController(Controller):
                 "The speaker, their aliases and their statements.",
                 ex.example(ex.SPEAKER_DETAIL, "A speaker"),
             ),
-            **problem_responses(400, 404, 503),
+            **problem_responses(400, 401, 403, 404, 503),
         },
     )
     async def get_speaker(

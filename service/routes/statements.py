@@ -11,6 +11,7 @@ from litestar.params import QueryParameter
 
 from service import convert
 from service import examples as ex
+from service.auth import READ_SECURITY, require_read_key
 from service.errors import InvalidCursorError, problem_responses
 from service.runtime import IndexDep
 from service.schemas import (
@@ -39,6 +40,8 @@ def decode_cursor(cursor: str) -> str:
 class StatementController(Controller):
     path = "/statements"
     tags = ("statements",)
+    guards = (require_read_key,)
+    security = READ_SECURITY
 
     @get(
         "/",
@@ -46,7 +49,7 @@ class StatementController(Controller):
         summary="List statements",
         responses={
             200: ex.ok(StatementPage, "A page of statements.", ex.example(ex.PAGE, "A page")),
-            **problem_responses(400, 503),
+            **problem_responses(400, 401, 403, 503),
         },
     )
     async def list_statements(
@@ -92,7 +95,7 @@ class StatementController(Controller):
                 "The statement, its speaker, and every outlet's variant with its differences.",
                 ex.example(ex.STATEMENT, "A statement printed by two outlets"),
             ),
-            **problem_responses(400, 404, 503),
+            **problem_responses(400, 401, 403, 404, 503),
         },
     )
     async def get_statement(

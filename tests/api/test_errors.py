@@ -34,8 +34,12 @@ class FailingSearcher:
     """A searcher whose lookups fail as a bug would."""
 
     def __init__(self, searcher: Searcher) -> None:
+        self._searcher = searcher
         self.manifest = searcher.manifest
         self.corpus = searcher.corpus
+
+    def __getattr__(self, name: str) -> Any:  # everything else (the live index needs it)
+        return getattr(self._searcher, name)
 
     def lookup(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret internal detail")

@@ -50,6 +50,8 @@ def test_routes_are_the_documented_ones(document: dict[str, Any]) -> None:
         ("GET", "/v1/speakers/{speaker_id}"),
         ("GET", "/v1/outlets"),
         ("GET", "/v1/articles/{article_id}"),
+        ("POST", "/v1/articles"),
+        ("DELETE", "/v1/articles/{article_id}"),
         ("GET", "/v1/health/live"),
         ("GET", "/v1/health/ready"),
         ("GET", "/metrics"),
@@ -67,9 +69,12 @@ def test_every_operation_is_documented(document: dict[str, Any]) -> None:
         assert operation.get("tags"), where
         for parameter in operation.get("parameters", []):
             assert parameter.get("description"), f"{where} {parameter['name']}"
-        success = operation["responses"]["200"]
-        for media in success["content"].values():
-            assert media.get("examples"), f"{where}: no response example"
+        if "204" in operation["responses"]:
+            assert "content" not in operation["responses"]["204"], where
+        else:
+            success = operation["responses"]["200"]
+            for media in success["content"].values():
+                assert media.get("examples"), f"{where}: no response example"
         if "requestBody" in operation:
             for media in operation["requestBody"]["content"].values():
                 assert media["schema"].get("examples"), f"{where}: no request example"
@@ -96,3 +101,27 @@ def test_body_constraints_are_in_the_document(document: dict[str, Any]) -> None:
     assert (k["minimum"], k["maximum"]) == (1, 50)
     texts = schemas["BatchLookupRequest"]["properties"]["texts"]
     assert (texts["minItems"], texts["maxItems"]) == (1, 50)
+
+
+def test_writes_need_the_api_key_and_reads_may_have_it(document: dict[str, Any]) -> None:
+    scheme = document["components"]["securitySchemes"]["ApiKey"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "X-API-Key")
+    for method, path, operation in operations(document):
+        where = f"{method} {path}"
+        if method in {"POST", "DELETE"} and path.startswith("/v1/articles"):
+            assert operation["security"] == [{"ApiKey": []}], where
+            assert {"401", "403"} <= set(operation["responses"]), where
+        elif path.startswith(("/v1/health", "/metrics")):
+            assert "security" not in operation, where
+        else:
+            assert operation["security"] == [{}, {"ApiKey": []}], where
+            assert {"401", "403"} <= set(operation["responses"]), where
+
+
+def test_ingest_limits_are_in_the_document(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    articles = schemas["IngestRequest"]["properties"]["articles"]
+    assert (articles["minItems"], articles["maxItems"]) == (1, 20)
+    text = schemas["ArticleInput"]["properties"]["text"]
+    assert (text["minLength"], text["maxLength"]) == (1, 100_000)
+    assert "pattern" in text and "pattern" in schemas["ArticleInput"]["properties"]["id"]

@@ -20,10 +20,14 @@ from index.search import Searcher
 from service import schemas
 from service.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from service.openapi import openapi_document
+from tests.api.conftest import API_KEY
 
 LONG_TEXT = "word " * (schemas.MAX_TEXT_LENGTH // 5) + "x"
 LONG_ID = "x" * (schemas.MAX_NAME_LENGTH + 1)
 HUGE_BODY = json.dumps({"text": "x" * (schemas.MAX_BODY_BYTES + 1)})
+HUGE_INGEST = json.dumps(
+    {"articles": [{"id": "a", "outlet": "o", "text": "x " * (schemas.MAX_INGEST_BODY_BYTES // 2)}]}
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,11 @@ class Case:
     method: str
     url: str
     body: Any = None
-    # Which app answers: "ready", "loading" (index still loading) or "failed" (load failed).
+    # Which app answers: "ready", "loading" (index still loading), "failed" (load failed),
+    # "writer" (accepts writes with the key, on an index of its own) or "keyed" (reads keyed).
     app: str = "ready"
+    # The X-API-Key header: "good", "bad" or none.
+    key: str | None = None
     # Raw body bytes instead of JSON.
     raw: str | None = None
     # The problem type slug expected for an error.
@@ -49,11 +56,46 @@ def bad(operation: str, method: str, url: str, body: Any = None, **kw: Any) -> C
     return Case(operation, 400, method, url, body, problem=kw.pop("problem", "invalid-input"), **kw)
 
 
-def not_ready(operation: str, method: str, url: str, body: Any = None) -> list[Case]:
+def not_ready(
+    operation: str, method: str, url: str, body: Any = None, key: str | None = None
+) -> list[Case]:
     return [
-        Case(operation, 503, method, url, body, app="loading", problem="not-ready"),
-        Case(operation, 503, method, url, body, app="failed", problem="index-unavailable"),
+        Case(operation, 503, method, url, body, app="loading", key=key, problem="not-ready"),
+        Case(operation, 503, method, url, body, app="failed", key=key, problem="index-unavailable"),
     ]
+
+
+def keyed(operation: str, method: str, url: str, body: Any = None) -> list[Case]:
+    """A keyed read: 401 without the key, 403 with a wrong one, 200 with the right one."""
+    return [
+        Case(operation, 401, method, url, body, app="keyed", problem="api-key-required"),
+        Case(operation, 403, method, url, body, app="keyed", key="bad", problem="api-key-rejected"),
+        Case(operation, 200, method, url, body, app="keyed", key="good"),
+    ]
+
+
+def write(status: int, operation: str, method: str, url: str, body: Any = None, **kw: Any) -> Case:
+    """A write with the right key, on an app of its own that accepts writes."""
+    kw.setdefault("app", "writer")
+    kw.setdefault("key", "good")
+    return Case(operation, status, method, url, body, **kw)
+
+
+def bad_article(**fields: Any) -> Case:
+    """An ingest whose one article is ARTICLE with ``fields`` changed (None: left out)."""
+    article = {k: v for k, v in {**ARTICLE, **fields}.items() if v is not None}
+    return write(400, "addArticles", "POST", "/v1/articles", {"articles": [article]},
+                 problem="invalid-input")  # fmt: skip
+
+
+ARTICLE = {
+    "id": "test-wire-0001",
+    "outlet": "Test Wire",
+    "text": 'The mayor said: "We will open the new bridge in May."',
+    "title": "Bridge opens in May",
+    "published": "2024-05-01",
+}
+CROWDED = " ".join(['"word"'] * 1500)
 
 
 LOOKUP = {"text": "firm support on core interests"}
@@ -135,7 +177,114 @@ CASES = [
     bad("getArticle", "GET", f"/v1/articles/{LONG_ID}"),
     Case("getArticle", 404, "GET", "/v1/articles/no-such-article", problem="not-found"),
     *not_ready("getArticle", "GET", "/v1/articles/any"),
-    # health and metrics
+    # adding articles
+    write(200, "addArticles", "POST", "/v1/articles", {"articles": [ARTICLE]}),
+    write(200, "addArticles", "POST", "/v1/articles", {"articles": [ARTICLE, ARTICLE]}),
+    write(400, "addArticles", "POST", "/v1/articles", {}, problem="invalid-input"),
+    write(400, "addArticles", "POST", "/v1/articles", {"articles": []}, problem="invalid-input"),
+    write(
+        400,
+        "addArticles",
+        "POST",
+        "/v1/articles",
+        {"articles": [ARTICLE] * 21},
+        problem="invalid-input",
+    ),
+    write(400, "addArticles", "POST", "/v1/articles", ARTICLE, problem="invalid-input"),
+    write(400, "addArticles", "POST", "/v1/articles", raw="{not json", problem="invalid-input"),
+    bad_article(id=None),
+    bad_article(id=""),
+    bad_article(id="../etc/passwd"),
+    bad_article(id="a b"),
+    bad_article(id=LONG_ID),
+    bad_article(outlet=" "),
+    bad_article(outlet=7),
+    bad_article(text=""),
+    bad_article(text=" \n\t "),
+    bad_article(text="He said \u0000 nothing."),
+    bad_article(text="x" * (schemas.MAX_ARTICLE_TEXT + 1)),
+    bad_article(title="two\nlines"),
+    bad_article(extra="field"),
+    write(
+        401,
+        "addArticles",
+        "POST",
+        "/v1/articles",
+        {"articles": [ARTICLE]},
+        key=None,
+        problem="api-key-required",
+    ),
+    write(
+        403,
+        "addArticles",
+        "POST",
+        "/v1/articles",
+        {"articles": [ARTICLE]},
+        key="bad",
+        problem="api-key-rejected",
+    ),
+    write(
+        403,
+        "addArticles",
+        "POST",
+        "/v1/articles",
+        {"articles": [ARTICLE]},
+        app="ready",
+        problem="writes-disabled",
+    ),
+    write(
+        409,
+        "addArticles",
+        "POST",
+        "/v1/articles",
+        {"articles": [{**ARTICLE, "id": "{article}"}]},
+        problem="article-conflict",
+    ),
+    write(413, "addArticles", "POST", "/v1/articles", raw=HUGE_INGEST, problem="body-too-large"),
+    write(
+        422,
+        "addArticles",
+        "POST",
+        "/v1/articles",
+        {"articles": [{**ARTICLE, "text": CROWDED}]},
+        problem="article-rejected",
+    ),
+    *not_ready("addArticles", "POST", "/v1/articles", {"articles": [ARTICLE]}, key="good"),
+    # deleting articles
+    write(204, "deleteArticle", "DELETE", "/v1/articles/{article}"),
+    write(400, "deleteArticle", "DELETE", f"/v1/articles/{LONG_ID}", problem="invalid-input"),
+    write(404, "deleteArticle", "DELETE", "/v1/articles/no-such-article", problem="not-found"),
+    write(
+        401,
+        "deleteArticle",
+        "DELETE",
+        "/v1/articles/{article}",
+        key=None,
+        problem="api-key-required",
+    ),
+    write(
+        403,
+        "deleteArticle",
+        "DELETE",
+        "/v1/articles/{article}",
+        key="bad",
+        problem="api-key-rejected",
+    ),
+    *not_ready("deleteArticle", "DELETE", "/v1/articles/any", key="good"),
+    # reads, when the server keys them
+    *keyed("lookupByQuery", "GET", "/v1/lookup?text=firm%20support"),
+    *keyed("lookup", "POST", "/v1/lookup", LOOKUP),
+    *keyed("lookupBatch", "POST", "/v1/lookup/batch", {"texts": ["trade"]}),
+    *keyed("listStatements", "GET", "/v1/statements"),
+    *keyed("getStatement", "GET", "/v1/statements/{statement}"),
+    *keyed("listSpeakers", "GET", "/v1/speakers"),
+    *keyed("getSpeaker", "GET", "/v1/speakers/{speaker}"),
+    *keyed("listOutlets", "GET", "/v1/outlets"),
+    *keyed("getArticle", "GET", "/v1/articles/{article}"),
+    # health and metrics (never keyed)
+    Case("liveness", 200, "GET", "/v1/health/live", app="keyed"),
+    Case("readiness", 200, "GET", "/v1/health/ready", app="keyed"),
+    Case("metrics", 200, "GET", "/metrics", app="keyed"),
     Case("liveness", 200, "GET", "/v1/health/live"),
     Case("liveness", 200, "GET", "/v1/health/live", app="loading"),
     Case("readiness", 200, "GET", "/v1/health/ready"),
@@ -154,6 +303,7 @@ RESPONSE_TYPES: dict[str, type[Any]] = {
     "getSpeaker": schemas.SpeakerDetail,
     "listOutlets": schemas.OutletList,
     "getArticle": schemas.Article,
+    "addArticles": schemas.IngestResponse,
     "liveness": schemas.Liveness,
     "readiness": schemas.Readiness,
 }
@@ -168,17 +318,39 @@ def fill(url: str, searcher: Searcher) -> str:
     )
 
 
+def filled(body: Any, searcher: Searcher) -> Any:
+    """``body`` with ``{article}`` and the like filled in its strings."""
+    if isinstance(body, str):
+        return fill(body, searcher) if body.startswith("{") and body.endswith("}") else body
+    if isinstance(body, list):
+        return [filled(item, searcher) for item in body]
+    if isinstance(body, dict):
+        return {key: filled(value, searcher) for key, value in body.items()}
+    return body
+
+
+APPS = {
+    "ready": "client",
+    "loading": "loading_client",
+    "failed": "failed_client",
+    "writer": "writer_client",
+    "keyed": "keyed_client",
+}
+KEYS = {"good": API_KEY, "bad": "not-" + API_KEY}
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_status(case: Case, request: pytest.FixtureRequest, searcher: Searcher) -> None:
-    fixture = {"ready": "client", "loading": "loading_client", "failed": "failed_client"}[case.app]
-    client: TestClient[Litestar] = request.getfixturevalue(fixture)
+    client: TestClient[Litestar] = request.getfixturevalue(APPS[case.app])
     url = fill(case.url, searcher)
+    headers = {"X-API-Key": KEYS[case.key]} if case.key else {}
     if case.raw is not None:
-        response = client.request(
-            case.method, url, content=case.raw, headers={"content-type": "application/json"}
-        )
+        headers["content-type"] = "application/json"
+        response = client.request(case.method, url, content=case.raw, headers=headers)
     else:
-        response = client.request(case.method, url, json=case.body)
+        response = client.request(
+            case.method, url, json=filled(case.body, searcher), headers=headers
+        )
 
     assert response.status_code == case.status, response.text
     if case.status >= 400:
@@ -187,8 +359,12 @@ def test_status(case: Case, request: pytest.FixtureRequest, searcher: Searcher) 
         assert problem.status == case.status
         assert problem.type == PROBLEM_BASE + (case.problem or "")
         assert problem.title
+        if case.status == 401:
+            assert response.headers["www-authenticate"].startswith("ApiKey")
     elif case.operation in RESPONSE_TYPES:
         msgspec.json.decode(response.content, type=RESPONSE_TYPES[case.operation], strict=True)
+    elif case.status == 204:
+        assert not response.content
 
 
 def test_cases_cover_every_documented_status() -> None:

@@ -26,6 +26,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.model]
 CLIENT_PACKAGE = "whosaid_client"
 READY_TIMEOUT = 600.0  # a first start builds the index; generous for slow CI machines
 QUERY = "firm support on core interests"
+API_KEY = "e2e-key-3b7c0d"
 
 
 def generate_client(document: Path, into: Path) -> ModuleType:
@@ -104,6 +105,8 @@ def base_url(
     port = free_port()
     log = work / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("WHOSAID_")}
+    env["WHOSAID_API_KEYS"] = API_KEY
+    env["WHOSAID_JOURNAL"] = str(work / "journal.sqlite3")
     command = [
         sys.executable, "-m", "service.cli", "serve",
         "--host", "127.0.0.1", "--port", str(port),
@@ -129,6 +132,20 @@ def base_url(
 def client(client_package: Any, base_url: str) -> Iterator[Any]:
     with client_package.Client(
         base_url=base_url, raise_on_unexpected_status=True, timeout=httpx.Timeout(60.0)
+    ) as generated:
+        yield generated
+
+
+@pytest.fixture(scope="module")
+def writer(client_package: Any, base_url: str) -> Iterator[Any]:
+    """The generated client with the API key in the header the document names."""
+    with client_package.AuthenticatedClient(
+        base_url=base_url,
+        token=API_KEY,
+        prefix="",
+        auth_header_name="X-API-Key",
+        raise_on_unexpected_status=True,
+        timeout=httpx.Timeout(120.0),
     ) as generated:
         yield generated
 
@@ -238,3 +255,48 @@ def test_errors_are_problems(client: Any, base_url: str) -> None:
     huge = httpx.post(f"{base_url}/v1/lookup", json={"text": "x" * 600_000})
     assert huge.status_code == 413
     assert huge.json()["type"] == "https://whosaid.dev/problems/body-too-large"
+
+
+def test_add_find_and_delete_an_article(client: Any, writer: Any, base_url: str) -> None:
+    models = api("models")
+    text = (
+        "The harbour master spoke on Monday.\n"
+        '"Every berth in the new terminal will be electrified by next spring," '
+        "harbour master Ines Molnar said."
+    )
+    article = models.ArticleInput(id="e2e-harbour-0001", outlet="Harbour Herald", text=text)
+    added = api("api.articles.add_articles").sync(
+        client=writer, body=models.IngestRequest(articles=[article])
+    )
+    assert isinstance(added, models.IngestResponse)
+    [result] = added.results
+    assert result.status == models.IngestStatus.CREATED
+    [quote] = result.quotes
+    assert text[quote.start : quote.end] == quote.text
+    assert quote.speaker.name == "Ines Molnar"
+
+    again = api("api.articles.add_articles").sync(
+        client=writer, body=models.IngestRequest(articles=[article])
+    )
+    assert again.results[0].status == models.IngestStatus.UNCHANGED
+
+    stored = api("api.articles.get_article").sync("e2e-harbour-0001", client=client)
+    assert isinstance(stored, models.Article)
+    assert [q.text for q in stored.quotes] == [quote.text]
+    answer = api("api.lookup.lookup").sync(
+        client=client, body=models.LookupRequest(text="every berth in the new terminal electrified")
+    )
+    assert answer.matched and answer.matches[0].statement_id == quote.statement_id
+    assert answer.matches[0].speaker.name == "Ines Molnar"
+
+    # Without the key the write is refused; the client cannot even send it, so plain HTTP.
+    refused = httpx.delete(f"{base_url}/v1/articles/e2e-harbour-0001")
+    assert refused.status_code == 401
+    assert refused.json()["type"] == "https://whosaid.dev/problems/api-key-required"
+
+    deleted = api("api.articles.delete_article").sync_detailed("e2e-harbour-0001", client=writer)
+    assert deleted.status_code == 204
+    gone = api("api.articles.get_article").sync_detailed("e2e-harbour-0001", client=client)
+    assert gone.status_code == 404
+    ready = api("api.health.readiness").sync(client=client)
+    assert ready.counts.articles == 5

@@ -20,6 +20,7 @@ from index.store import (
     choose_factory,
     load_index,
     read_manifest,
+    remove_stale_staging,
 )
 from tests.fakes import HashEmbedder
 from tests.unit.sample_corpus import sample_corpus
@@ -175,3 +176,24 @@ def test_load_refuses_units_of_unknown_quotes(built: Path) -> None:
     (built / "units.json").write_text(json.dumps(units))
     with pytest.raises(IndexFormatError, match="q-missing"):
         load_index(built)
+
+
+def test_a_manifest_without_a_journal_seq_reads_as_zero(built: Path) -> None:
+    """Folders written before live ingest existed hold no journal rows."""
+    path = built / MANIFEST
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw.pop("journal_seq", None)
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    assert read_manifest(built).journal_seq == 0
+
+
+def test_stale_staging_folders_are_removed_and_nothing_else(built: Path) -> None:
+    parent = built.parent
+    stale = [parent / f".{built.name}.new-x1", parent / f".{built.name}.old-x2"]
+    kept = [parent / ".other.new-x3", parent / f"{built.name}.new-x4"]
+    for folder in stale + kept:
+        folder.mkdir()
+    assert sorted(remove_stale_staging(built)) == sorted(stale)
+    assert all(folder.is_dir() for folder in kept)
+    assert not any(folder.exists() for folder in stale)
+    assert load_index(built).manifest.counts.quotes > 0

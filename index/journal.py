@@ -1,0 +1,200 @@
+"""The journal: every article the service was asked to add or delete, in SQLite.
+
+An article is acknowledged only after its journal row is committed, so the journal, not the
+index folder, is what survives a crash. The index folder is a checkpoint of the journal up to
+a sequence number (``Manifest.journal_seq``); on start the service replays the rows after it.
+
+One row per article id. ``seq`` grows with every change: adding an article gives its row the
+next number, and deleting it marks the row ``deleted`` with a new number too, so replaying the
+rows above a checkpoint in ``seq`` order reaches the same state whatever happened in between.
+``content_hash`` (SHA-256 of the outlet and the text) is unique among the live rows: the same
+article under a second id is recognised as a duplicate.
+
+SQLite runs in WAL mode with ``synchronous=FULL``: a committed row survives a killed process
+and a power cut. One writer at a time (the live index serialises writes); the connection may
+be used from any thread, one at a time. Article ids are data here, never paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import msgspec
+
+from index.errors import WhosaidError
+from index.models import Article
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    content_hash TEXT,
+    outlet TEXT,
+    text TEXT,
+    title TEXT,
+    url TEXT,
+    published TEXT,
+    recorded TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS live_content ON articles (content_hash) WHERE deleted = 0;
+"""
+
+_UPSERT = """
+INSERT INTO articles (id, seq, deleted, content_hash, outlet, text, title, url, published,
+                      recorded)
+VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+    seq = excluded.seq, deleted = 0, content_hash = excluded.content_hash,
+    outlet = excluded.outlet, text = excluded.text, title = excluded.title,
+    url = excluded.url, published = excluded.published, recorded = excluded.recorded
+"""
+
+_DELETE = """
+INSERT INTO articles (id, seq, deleted, recorded) VALUES (?, ?, 1, ?)
+ON CONFLICT (id) DO UPDATE SET
+    seq = excluded.seq, deleted = 1, content_hash = NULL, outlet = NULL, text = NULL,
+    title = NULL, url = NULL, published = NULL, recorded = excluded.recorded
+"""
+
+
+class JournalError(WhosaidError):
+    """The journal cannot be opened, read or written."""
+
+
+class Entry(msgspec.Struct, frozen=True, kw_only=True):
+    """One journal row: an article to hold (``article``) or an id to drop (``article`` None)."""
+
+    seq: int
+    article_id: str
+    article: Article | None
+
+    @property
+    def deleted(self) -> bool:
+        return self.article is None
+
+
+def content_hash(article: Article) -> str:
+    """SHA-256 over the outlet and the text (length-prefixed): what makes two articles one."""
+    digest = hashlib.sha256()
+    for part in (article.outlet, article.text):
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Journal:
+    """The SQLite journal at ``path`` (created with its folder when missing)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30.0
+            )
+            mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise JournalError(f"{self.path}: SQLite refused WAL mode (got {mode!r})")
+            self._db.execute("PRAGMA synchronous=FULL")
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            if version not in (0, SCHEMA_VERSION):
+                raise JournalError(
+                    f"{self.path} is a version {version} journal; this whosaid reads version "
+                    f"{SCHEMA_VERSION}"
+                )
+            self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot open the journal {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def last_seq(self) -> int:
+        """The highest sequence number recorded (0 for an empty journal)."""
+        with self._lock:
+            return self._max_seq()
+
+    def _max_seq(self) -> int:
+        return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0])
+
+    def record(
+        self, *, puts: Sequence[Article] = (), deletes: Sequence[str] = (), floor: int = 0
+    ) -> int:
+        """Record deletions, then articles, in one transaction; return the last ``seq`` used.
+
+        New numbers continue from the larger of the journal's highest and ``floor`` (the seq
+        the index was checkpointed at), so a replaced journal never reuses a number the index
+        already counts as applied.
+        """
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    seq = max(self._max_seq(), floor)
+                    recorded = _now()
+                    for article_id in deletes:
+                        seq += 1
+                        self._db.execute(_DELETE, (article_id, seq, recorded))
+                    for article in puts:
+                        seq += 1
+                        self._db.execute(
+                            _UPSERT,
+                            (
+                                article.id,
+                                seq,
+                                content_hash(article),
+                                article.outlet,
+                                article.text,
+                                article.title,
+                                article.url,
+                                article.published,
+                                recorded,
+                            ),
+                        )
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise JournalError(f"cannot write the journal {self.path}: {exc}") from exc
+            return seq
+
+    def since(self, seq: int) -> Iterator[Entry]:
+        """The rows changed after ``seq``, in the order they were changed."""
+        with self._lock:
+            try:
+                rows = self._db.execute(
+                    "SELECT seq, id, deleted, outlet, text, title, url, published FROM articles "
+                    "WHERE seq > ? ORDER BY seq",
+                    (seq,),
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise JournalError(f"cannot read the journal {self.path}: {exc}") from exc
+        for row_seq, article_id, deleted, outlet, text, title, url, published in rows:
+            article = None
+            if not deleted:
+                article = Article(
+                    id=article_id,
+                    outlet=outlet,
+                    text=text,
+                    title=title,
+                    url=url,
+                    published=published,
+                )
+            yield Entry(seq=int(row_seq), article_id=article_id, article=article)
