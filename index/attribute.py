@@ -24,6 +24,7 @@ Anything else gets no speaker rather than a guess.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 SENTENCE_END = frozenset({".", "!", "?", "…"})
+# How far a quotation's sentence may reach, in tokens, on either side (a long news sentence
+# has about 60; a reporting cue is never further away).
+WINDOW_TOKENS = 80
 NP_POS = frozenset({"PROPN", "PRON", "NOUN", "DET", "ADJ", "ADV", "PUNCT", "NUM", "PART", "CCONJ"})
 CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "ccomp", "pcomp", "relcl", "prep", "pobj"})
 
@@ -142,16 +146,20 @@ def speaker_token(verb: Token) -> Token | NoSpeaker | None:
 
 
 def _window(ctx: _Context, first: int, last: int) -> tuple[int, int]:
-    """Token range of the sentence around tokens [first, last], ignoring stops inside quotes."""
+    """Token range of the sentence around tokens [first, last], ignoring stops inside quotes.
+
+    A sentence reaches at most :data:`WINDOW_TOKENS` tokens either side of the quotation, so a
+    paragraph of thousands of marks costs linear time, not quadratic.
+    """
     doc = ctx.doc
     start = first
-    while start > 0:
+    while start > max(0, first - WINDOW_TOKENS):
         previous = doc[start - 1]
         if previous.text in SENTENCE_END and not ctx.inside(previous):
             break
         start -= 1
     end = last + 1
-    while end < len(doc):
+    while end < min(len(doc), last + WINDOW_TOKENS):
         token = doc[end]
         end += 1
         if token.text in SENTENCE_END and not ctx.inside(token):
@@ -384,11 +392,20 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
         by_paragraph.setdefault(quote.paragraph, []).append(quote)
 
     def inside_of(paragraph: Paragraph) -> Callable[[Token], bool]:
-        spans = [(q.start - 1, q.end + 1) for q in by_paragraph.get(paragraph.index, [])]
+        # Quotes of a paragraph never overlap but for nesting, so the outermost spans, sorted,
+        # answer "is this token inside a quotation?" by bisection.
+        outer: list[tuple[int, int]] = []
+        for quote in sorted(by_paragraph.get(paragraph.index, []), key=lambda q: q.start):
+            if outer and quote.start - 1 < outer[-1][1]:
+                outer[-1] = (outer[-1][0], max(outer[-1][1], quote.end + 1))
+            else:
+                outer.append((quote.start - 1, quote.end + 1))
+        starts = [lo for lo, _ in outer]
 
         def inside(token: Token) -> bool:
             at = paragraph.start + token.idx
-            return any(lo <= at < hi for lo, hi in spans)
+            k = bisect.bisect_right(starts, at) - 1
+            return k >= 0 and at < outer[k][1]
 
         return inside
 
