@@ -55,8 +55,10 @@ LABEL org.opencontainers.image.title="whosaid" \
 RUN groupadd --system --gid 10001 whosaid \
     && useradd --system --no-log-init --create-home --uid 10001 --gid whosaid whosaid
 
-# Read-only to the service: owned by root.
+# The code and seeds stay root's; var/ (the index folder, its checkpoints and the ingest
+# journal) belongs to the service, which replaces the index folder by rename at checkpoints.
 COPY --from=index /app /app
+RUN chown -R 10001:10001 /app/var
 
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
