@@ -6,7 +6,7 @@ The cue of a quotation is found by these rules, first match wins:
    (``"…," he said``, ``"…," Mr Xi told reporters``) or that follows it inverted
    (``"…," said Mr Xi``).
 2. **Governing verb**: the reporting verb the quotation hangs from in the parse
-   (``Xi said Beijing would give "firm support"``, ``praised the "partnership"``,
+   (``Ruiz said the city would give "full support"``, ``praised the "partnership"``,
    ``went on to say, "…"``), or a noun of saying with a possessor (``his attacks on the
    'fake news'``). A passive reporting verb without an agent (``was described as "…"``) means
    nobody is named, and the quote gets no speaker.

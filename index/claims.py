@@ -18,8 +18,8 @@ def names_speaker(claimed: str, speaker: Speaker) -> bool:
 
     It does when its words (honorifics aside) all occur in the speaker's name or in one of
     its aliases ("Putin" names "Vladimir Putin", "the Kremlin spokesman" names an alias
-    "Kremlin spokesman Dmitry Peskov"), or when it carries the speaker's surname, the last
-    word of a person's name ("President Xi Jinping" names "Xi Jinping").
+    "Kremlin spokesman Ivan Orlov"), or when it carries the speaker's surname, the last
+    word of a person's name ("President Ana Lopes" names "Ana Lopes").
     """
     words = _name_words(claimed)
     if not words:

@@ -1,10 +1,10 @@
 """Who is mentioned where in one article, and which mentions are the same entity.
 
-Names come from spaCy's named entities outside quotations. A full name ("Russian Prime Minister
-Mikhail Mishustin") founds an entity whose canonical name drops the titles ("Mikhail
-Mishustin") and keeps them as aliases and title words. A short name ("Mishustin", "Mr
-Mishustin") joins the nearest full name before it that contains it (or, in a headline, the first
-one after it). A role description ("the Russian prime minister") joins the most recently
+Names come from spaCy's named entities outside quotations. A full name ("Irish Foreign
+Minister Aoife Byrne") founds an entity whose canonical name drops the titles ("Aoife Byrne")
+and keeps them as aliases and title words. A short name ("Byrne", "Ms Byrne") joins the
+nearest full name before it that contains it (or, in a headline, the first one after it).
+A role description ("the Irish foreign minister") joins the most recently
 mentioned person whose titles it fits. A personal pronoun joins the person most recently
 mentioned as the subject of a clause.
 """

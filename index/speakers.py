@@ -4,7 +4,7 @@ Entities with the same canonical name (case-folded) are one speaker with all the
 person known in some article only by one name ("Mr Xi", never given in full) joins the one
 full-named speaker that contains that name, when exactly one does. A person whose full name
 differs from another's by a single letter in one part, with a shared role title, is taken for
-a misspelling of the same person ("Li Xiang" for "Li Qiang", both "premier"); the more common
+a misspelling of the same person ("Lin Xiang" for "Lin Qiang", both "premier"); the more common
 spelling wins.
 """
 
