@@ -9,26 +9,19 @@ statements below 0.5 cosine (see the README's quality section).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from index.evaluate import load_gold, predict, read_gold_articles
 from index.gold import Report
-from index.scores import score
+from tests.quality.scoring import DATA, gold_report
 
 pytestmark = pytest.mark.model
 
-HELDOUT = Path(__file__).resolve().parents[1] / "data" / "heldout"
+HELDOUT = DATA / "heldout"
 
 
 @pytest.fixture(scope="module")
 def report() -> Report:
-    gold = load_gold(HELDOUT / "gold.json")
-    articles = read_gold_articles(gold, HELDOUT / "articles")
-    predictions = predict(gold, articles, model_dir=None, lookups=True)
-    texts = {article.file or article.id: article.text for article in articles}
-    return score(gold, predictions, texts)
+    return gold_report(HELDOUT / "gold.json", HELDOUT / "articles")
 
 
 def test_extraction_f1(report: Report) -> None:

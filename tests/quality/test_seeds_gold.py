@@ -11,22 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from index.evaluate import load_gold, predict, read_gold_articles
 from index.gold import Report
-from index.scores import score
+from tests.quality.scoring import DATA, gold_report
 
 pytestmark = pytest.mark.model
-
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture(scope="module")
 def report(seeds_dir: Path) -> Report:
-    gold = load_gold(DATA / "seeds-gold.json")
-    articles = read_gold_articles(gold, seeds_dir)
-    predictions = predict(gold, articles, model_dir=None, lookups=True)
-    texts = {article.file or article.id: article.text for article in articles}
-    return score(gold, predictions, texts)
+    return gold_report(DATA / "seeds-gold.json", seeds_dir)
 
 
 def test_extraction_f1(report: Report) -> None:
