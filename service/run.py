@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 import uvicorn
 
@@ -41,7 +42,9 @@ def serve(settings: Settings) -> None:
 
     catch_up(settings)
     os.environ.update(settings_environ(settings))
-    uvicorn.run(
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
         FACTORY,
         factory=True,
         host=settings.host,
@@ -49,3 +52,9 @@ def serve(settings: Settings) -> None:
         workers=settings.workers,
         log_level=settings.log_level,
     )
+    # The workers share one listening socket; accepted connections inherit TCP_NODELAY from
+    # it. Without it, keep-alive responses wait ~40 ms for the client's delayed ACK
+    # (BENCHMARKS.md: 43.96 ms p50 stock against 0.30 ms).
+    sock = config.bind_socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    Multiprocess(config, sockets=[sock]).run()

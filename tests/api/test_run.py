@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +46,29 @@ def test_one_worker_serves_the_app_object(
 
 
 def test_several_workers_build_the_app_from_the_environment(
-    uvicorn_calls: list[tuple[Any, dict[str, Any]]], hash_index: Path
+    monkeypatch: pytest.MonkeyPatch, hash_index: Path
 ) -> None:
-    settings = Settings(port=9003, workers=2, index_dir=hash_index)
+    started: list[tuple[Any, int]] = []
+
+    class Supervisor:
+        """Stands in for uvicorn's: records what the workers would get, starts none."""
+
+        def __init__(self, config: Any, sockets: list[socket.socket]) -> None:
+            [sock] = sockets
+            started.append((config, sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)))
+            sock.close()
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr("uvicorn.supervisors.Multiprocess", Supervisor)
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    settings = Settings(host="127.0.0.1", port=0, workers=2, index_dir=hash_index)
     run.serve(settings)
-    [(app, options)] = uvicorn_calls
-    assert app == run.FACTORY == "service.app:app_from_env"
-    assert options["factory"] is True and options["workers"] == 2
+    [(config, nodelay)] = started
+    assert config.app == run.FACTORY == "service.app:app_from_env"
+    assert config.factory is True and config.workers == 2
+    # Keep-alive responses must not wait for delayed ACKs: Nagle is off on the shared socket.
+    assert nodelay
     assert load_settings() == settings
     assert isinstance(app_from_env(), Litestar)
