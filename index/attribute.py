@@ -187,9 +187,6 @@ def _after_cue(ctx: _Context, quote: Span, end: int) -> Token | None:
         if ctx.inside(token):
             return None
         if not is_speech_verb(token):
-            if token.pos_ == "VERB" and token.i > first.i + 1 and token.dep_ != "relcl":
-                # another clause's verb comes first; let the appositive rule below decide
-                pass
             continue
         subject = speaker_token(token)
         if isinstance(subject, NoSpeaker) or subject is None:
@@ -360,18 +357,22 @@ def _fold(text: str) -> str:
 
 
 def _same_words(
-    quote: Quote, quotes: Sequence[Quote], speakers: dict[str, Entity | None]
+    quote: Quote,
+    quotes: Sequence[Quote],
+    speakers: dict[str, Entity | None],
+    folded: dict[str, str],
 ) -> Entity | None:
-    """Rule 6: the speaker of a body quotation that contains this quotation's words."""
-    words = _fold(quote.text)
-    if not words:
+    """Rule 6: the speaker of a body quotation that contains this quotation's words.
+
+    ``folded`` holds every quote's folded text padded with spaces, computed once per article.
+    """
+    words = folded[quote.id]
+    if not words.strip():
         return None
     containing = [
         other
         for other in quotes
-        if other.id != quote.id
-        and speakers.get(other.id) is not None
-        and f" {words} " in f" {_fold(other.text)} "
+        if other.id != quote.id and speakers.get(other.id) is not None and words in folded[other.id]
     ]
     containing.sort(key=lambda other: (other.headline, -len(other.text)))
     return speakers[containing[0].id] if containing else None
@@ -425,10 +426,14 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
     # The speaker of the previous paragraph's closing "X said:" or of its indirect speech
     # ("X said the plan had failed."), for a quotation that opens the next paragraph uncued.
     lead_in: Entity | None = None
+    reported: dict[str, Entity] = {}
     for paragraph, doc, inside in zip(paragraphs, docs, insides, strict=True):
         ctx = _Context(article, paragraph, doc, inside, entities)
         previous: Entity | None = None
         for quote in by_paragraph.get(paragraph.index, []):
+            source = _reported_speaker(ctx, quote)
+            if source is not None:
+                reported[quote.id] = source
             entity, mention, cue = _cue(ctx, quote, previous)
             if cue == PASSIVE:
                 speakers[quote.id], cues[quote.id] = None, (None, cue)
@@ -448,14 +453,9 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
             previous = entity or previous
         cued = paragraph.text.rstrip().endswith(":") or not by_paragraph.get(paragraph.index)
         lead_in = _lead_in(ctx) if cued and not is_display_line(paragraph.text) else None
-    reported = {
-        quote.id: entity
-        for paragraph, doc, inside in zip(paragraphs, docs, insides, strict=True)
-        for quote in by_paragraph.get(paragraph.index, [])
-        if (entity := _reported_speaker(_Context(article, paragraph, doc, inside, entities), quote))
-    }
+    folded = {quote.id: f" {_fold(quote.text)} " for quote in quotes} if pending else {}
     for quote in pending:
-        body = _same_words(quote, quotes, speakers)
+        body = _same_words(quote, quotes, speakers, folded)
         if body is not None:
             speakers[quote.id] = body
             cues[quote.id] = (None, "same words")
