@@ -43,6 +43,8 @@ ENV HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1
 WORKDIR /app
 COPY seeds/ seeds/
+# The ONNX export the build makes (and caches) goes to /tmp; the index folder keeps its copy.
+ENV WHOSAID_ENCODER_CACHE=/tmp/whosaid-encoders
 RUN whosaid build --out /app/var/index --quiet
 
 # ---- the image: runtime plus the index, as a non-root user -------------------------------------

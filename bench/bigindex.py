@@ -118,20 +118,32 @@ def synth_corpus(count: int, *, seed: int = 7) -> Any:
 
 
 class GrownEmbedder:
-    """Hands out rows of a vector pool in order: the stand-in for the model at build time."""
+    """Hands out rows of a vector pool in order: the stand-in for the model at build time.
 
-    def __init__(self, pool: np.ndarray, name: str) -> None:
+    It passes for ``like`` (the ONNX int8 encoder the pool was grown from), so the folder
+    records that encoder and holds its files, and serves queries as a real build would.
+    """
+
+    def __init__(self, pool: np.ndarray, like: Any) -> None:
         self._pool = pool
         self._next = 0
-        self._name = name
+        self._like = like
 
     @property
     def name(self) -> str:
-        return self._name
+        return str(self._like.name)
 
     @property
     def dimension(self) -> int:
         return int(self._pool.shape[1])
+
+    @property
+    def encoder(self) -> Any:
+        return self._like.encoder
+
+    @property
+    def files(self) -> Any:
+        return self._like.files
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
         start = self._next
@@ -144,8 +156,9 @@ class GrownEmbedder:
 def build(count: int, out: Path) -> dict[str, Any]:
     """Write the index folder for ``count`` quotes at ``out``; timings and counts."""
     from bench.ann import grow, real_vectors
+    from bench.encode import EXPORT_DIR, ensure_export
     from index.build import index_corpus
-    from index.embed import MODEL_NAME
+    from index.onnx import INT8_FILE, OnnxEmbedder
 
     started = time.perf_counter()
     corpus = synth_corpus(count)
@@ -153,7 +166,8 @@ def build(count: int, out: Path) -> dict[str, Any]:
     base, _ = real_vectors(12_000, 1000)
     # Quotes, then sentence units of long quotes (about one in three quotes has two).
     pool, growth = grow(base, int(count * 1.8) + 1000, seed=1)
-    embedder = GrownEmbedder(pool, MODEL_NAME)
+    ensure_export(fresh=False)
+    embedder = GrownEmbedder(pool, OnnxEmbedder(EXPORT_DIR / INT8_FILE))
     start = time.perf_counter()
     manifest = index_corpus(corpus, out, embedder, quote_vectors=pool[:count])
     written = time.perf_counter() - start
@@ -163,6 +177,7 @@ def build(count: int, out: Path) -> dict[str, Any]:
         "synth_s": round(made, 1),
         "index_corpus_s": round(written, 1),
         "factory": manifest.faiss_factory,
+        "faiss_params": manifest.faiss_params,
         "counts": {
             "articles": manifest.counts.articles,
             "groups": manifest.counts.groups,
@@ -174,8 +189,16 @@ def build(count: int, out: Path) -> dict[str, Any]:
 
 def ensure(count: int) -> Path:
     """The cached index folder for ``count`` quotes, built when missing."""
+    from index.errors import IndexFormatError
+    from index.store import read_manifest
+
     out = CACHE / f"index-{count}"
-    if not (out / "manifest.json").exists():
+    try:
+        read_manifest(out)
+        current = True
+    except IndexFormatError:  # missing, or written by an older whosaid
+        current = False
+    if not current:
         print(f"building {out} ...", file=sys.stderr)
         print(build(count, out), file=sys.stderr)
     return out

@@ -3,9 +3,9 @@
 One run, in order:
 
 1. in-process lookups over the index (bench.lookup, in its own process): the reference;
-2. the service (bench.server: the real app, routes and limiter, ONNX int8 encoder, FAISS on
-   one thread) started in a fresh process; time from spawn to ``/v1/health/ready`` = 200 and
-   its resident memory once ready;
+2. the service (stock ``whosaid serve``: the encoder the index records, ONNX int8; FAISS and
+   BLAS on one thread) started in a fresh process; time from spawn to ``/v1/health/ready`` =
+   200 and its resident memory once ready;
 3. wrk (Debian's ``wrk``; one thread, keep-alive connections) for ``--seconds`` each at
    concurrency 1, 8 and 32 on ``GET /v1/lookup?text=…``, the queries taken in turn from the
    same query set as step 1: requests/s, p50, p99, and HTTP p50 over in-process p50;
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -109,6 +110,39 @@ def query_paths(count: int, corpus_quotes: int) -> Path:
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
+def whosaid_command() -> list[str]:
+    """``whosaid`` from this environment (the console script, else the module)."""
+    found = shutil.which("whosaid", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "service.cli"]
+
+
+def spawn_service(
+    folder: Path, port: int, env: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], float]:
+    """Stock ``whosaid serve`` over ``folder`` (logging at info, so it reports how long the
+    index folder took to load); the process and when it was spawned."""
+    spawned = time.perf_counter()
+    process = subprocess.Popen(
+        [*whosaid_command(), "serve", "--index", str(folder), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **env, "WHOSAID_LOG_LEVEL": "info"},
+    )
+    return process, spawned
+
+
+LOAD_STEPS = re.compile(r"load_index_s=([0-9.]+) searcher_s=([0-9.]+)")
+
+
+def load_steps(log: str) -> dict[str, float]:
+    """The index load the service logged (``index.live.LiveIndex.open``)."""
+    found = LOAD_STEPS.search(log)
+    if found is None:
+        return {}
+    return {"load_index_s": float(found[1]), "searcher_init_s": float(found[2])}
+
+
 def serve_bench(
     folder: Path,
     queries: Path,
@@ -119,14 +153,7 @@ def serve_bench(
 ) -> dict[str, Any]:
     port = free_port()
     base = f"http://{HOST}:{port}"
-    spawned = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bench.server", "--index", str(folder), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, **env},
-    )
+    process, spawned = spawn_service(folder, port, env)
     try:
         wait_ready(f"{base}/v1/health/ready", process, timeout=1800)
         ready = time.perf_counter() - spawned
@@ -135,12 +162,11 @@ def serve_bench(
         loads = {str(c): wrk(f"{base}/", c, seconds, queries) for c in concurrency}
     finally:
         stop(process)
-        steps = process.stderr.read().decode() if process.stderr else ""
-    startup = next((json.loads(line) for line in steps.splitlines() if line.startswith("{")), {})
+        log = process.stderr.read().decode() if process.stderr else ""
     return {
         "spawn_to_ready_s": round(ready, 2),
         "rss_ready_mib": round(rss, 1),
-        "steps": startup,
+        "steps": load_steps(log),
         "wrk": loads,
     }
 
@@ -206,8 +232,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     queries = query_paths(args.queries, inprocess["quotes"])
     served = serve_bench(folder, queries, args.seconds, env=ONE_THREAD)
-    # The same server with the libraries' default thread counts, at concurrency 1 and 8.
-    served_default = serve_bench(folder, queries, args.seconds, env={}, concurrency=(1, 8))
+    # The same server with the libraries' thread teams (one thread per core), at 1 and 8.
+    cores = str(os.cpu_count() or 1)
+    teams = {"OMP_NUM_THREADS": cores, "OPENBLAS_NUM_THREADS": cores}
+    served_default = serve_bench(folder, queries, args.seconds, env=teams, concurrency=(1, 8))
     reference = inprocess["lookup"]["p50_ms"]
     for load in [*served["wrk"].values(), *served_default["wrk"].values()]:
         load["p50_over_in_process_p50"] = round(load["p50_ms"] / reference, 3)
@@ -218,9 +246,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             "quotes": args.quotes,
             "seconds_per_load": args.seconds,
             "load_generator": "wrk -t1 (keep-alive), second process, 127.0.0.1",
-            "server": "bench.server: service.app.create_app with a Searcher using the ONNX "
-            "int8 encoder; uvicorn, 1 worker; OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "
-            "(http_default_threads: without them)",
+            "server": "whosaid serve as shipped (the index's own encoder, ONNX int8; uvicorn, "
+            "1 worker; OMP/OpenBLAS on 1 thread; http_default_threads: one thread per core)",
         },
         "in_process": inprocess,
         "http": served,

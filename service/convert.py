@@ -13,6 +13,7 @@ from service import schemas
 from service.catalog import Catalog, OutletCounts, SpeakerCounts, outlets_of
 
 if TYPE_CHECKING:
+    from index.embed import Encoder
     from index.live import Outcome
     from index.store import Manifest
 
@@ -159,11 +160,23 @@ def article(record: models.Article, catalog: Catalog) -> schemas.Article:
     )
 
 
+def encoder_name(encoder: Encoder) -> str:
+    """The encoder as the settings name it ("onnx-int8"), or its runtime alone."""
+    return f"onnx-{encoder.precision}" if encoder.runtime == "onnx" else encoder.runtime
+
+
 def readiness(manifest: Manifest) -> schemas.Readiness:
     counts = manifest.counts
     return schemas.Readiness(
         status="ready",
-        model=schemas.ModelInfo(name=manifest.model.name, dimension=manifest.model.dimension),
+        model=schemas.ModelInfo(
+            name=manifest.model.name,
+            dimension=manifest.model.dimension,
+            encoder=encoder_name(manifest.model.encoder),
+        ),
+        search=schemas.SearchInfo(
+            factory=manifest.faiss_factory, parameters=dict(manifest.faiss_params)
+        ),
         counts=schemas.IndexCounts(
             articles=counts.articles,
             quotes=counts.quotes,

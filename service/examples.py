@@ -150,10 +150,13 @@ ARTICLE = schemas.Article(
 LIVENESS = schemas.Liveness()
 READINESS = schemas.Readiness(
     status="ready",
-    model=schemas.ModelInfo(name="sentence-transformers/all-MiniLM-L6-v2", dimension=384),
+    model=schemas.ModelInfo(
+        name="sentence-transformers/all-MiniLM-L6-v2", dimension=384, encoder="onnx-int8"
+    ),
+    search=schemas.SearchInfo(factory="Flat", parameters={}),
     counts=schemas.IndexCounts(articles=5, quotes=48, speakers=9, statements=30, vectors=48),
     built_at="2024-03-02T10:15:00Z",
-    format_version=1,
+    format_version=2,
     builder_version="0.1.0",
     input_checksum="9f2c1e0b7a6d5c4b3a29181706f5e4d3c2b1a09f8e7d6c5b4a3928170f6e5d4c",
 )

