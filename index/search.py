@@ -69,6 +69,11 @@ class Searcher:
         index = load_index(folder)
         return cls(index, embedder or for_index(index.manifest.model.encoder, folder, model_dir))
 
+    def warm(self) -> None:
+        """Build the maps made on first use (quotes by article, statement by quote, outlet by
+        unit) now, ahead of the requests that need them."""
+        _ = self._quotes_of, self._group_of, self._outlet_of_unit
+
     @cached_property
     def _quotes_of(self) -> dict[str, list[Quote]]:
         quotes_of: dict[str, list[Quote]] = defaultdict(list)

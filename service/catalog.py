@@ -1,8 +1,8 @@
 """Browse views over a loaded index: records by id, lists with counts, filtered pages.
 
-Records by id come from the searcher; the lists, counts and filters are built here once when
-the index loads (linear in the corpus), so every request after that is a dict lookup or a
-bisect. Statements keep the corpus's order, which pagination cursors rely on.
+Records by id come from the searcher; the lists, counts and filters are built here once
+(linear in the corpus, right after the index is ready), so every request after that is a dict
+lookup or a bisect. Statements keep the corpus's order, which pagination cursors rely on.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import bisect
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from index.models import Article, Group, Quote, Speaker
@@ -35,34 +36,65 @@ class OutletCounts:
     statements: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Views:
+    position: dict[str, int]  # statement id -> its place in the corpus's order
+    by_speaker: dict[str, list[int]]
+    by_outlet: dict[str, list[int]]  # casefolded outlet -> statement places
+    speakers: tuple[SpeakerCounts, ...]
+    speaker_counts: dict[str, SpeakerCounts]
+    outlets: tuple[OutletCounts, ...]
+
+
 def outlets_of(group: Group) -> tuple[str, ...]:
     """The outlets that printed a statement, in the order of its variants, each once."""
     return tuple(dict.fromkeys(variant.outlet for variant in group.variants))
 
 
 class Catalog:
-    """Everything the browse routes need, indexed for direct access."""
+    """Everything the browse routes need, indexed for direct access.
+
+    The indexes are built on first use (:meth:`warm` builds them ahead), not when the index
+    loads: at a million quotes they take seconds, and lookups, which readiness promises, do
+    not need them.
+    """
 
     def __init__(self, searcher: Searcher) -> None:
         self._searcher = searcher
-        corpus = searcher.corpus
-        self.statements: tuple[Group, ...] = corpus.groups
-        self._position = {group.id: n for n, group in enumerate(corpus.groups)}
-        self._by_speaker: dict[str, list[int]] = defaultdict(list)
-        self._by_outlet: dict[str, list[int]] = defaultdict(list)
+        self.statements: tuple[Group, ...] = searcher.corpus.groups
+
+    def warm(self) -> None:
+        """Build the browse indexes now (the service does, right after it is ready)."""
+        _ = self._views
+        self._searcher.warm()
+
+    @property
+    def speakers(self) -> tuple[SpeakerCounts, ...]:
+        return self._views.speakers
+
+    @property
+    def outlets(self) -> tuple[OutletCounts, ...]:
+        return self._views.outlets
+
+    @cached_property
+    def _views(self) -> _Views:
+        corpus = self._searcher.corpus
+        position = {group.id: n for n, group in enumerate(corpus.groups)}
+        by_speaker: dict[str, list[int]] = defaultdict(list)
+        by_outlet: dict[str, list[int]] = defaultdict(list)
         for n, group in enumerate(corpus.groups):
             if group.speaker is not None:
-                self._by_speaker[group.speaker].append(n)
+                by_speaker[group.speaker].append(n)
             for outlet in dict.fromkeys(o.casefold() for o in outlets_of(group)):
-                self._by_outlet[outlet].append(n)
+                by_outlet[outlet].append(n)
 
         quotes_per_speaker = Counter(q.speaker for q in corpus.quotes if q.speaker is not None)
-        self.speakers = tuple(
+        speakers = tuple(
             sorted(
                 (
                     SpeakerCounts(
                         speaker=speaker,
-                        statements=len(self._by_speaker.get(speaker.id, ())),
+                        statements=len(by_speaker.get(speaker.id, ())),
                         quotes=quotes_per_speaker[speaker.id],
                     )
                     for speaker in corpus.speakers
@@ -70,20 +102,25 @@ class Catalog:
                 key=lambda row: (-row.statements, -row.quotes, row.speaker.name),
             )
         )
-        self._speaker_counts = {row.speaker.id: row for row in self.speakers}
-
         outlet_of_article = {article.id: article.outlet for article in corpus.articles}
         articles_per_outlet = Counter(outlet_of_article.values())
         quotes_per_outlet = Counter(outlet_of_article.get(q.article_id) for q in corpus.quotes)
-        names = sorted(set(articles_per_outlet))
-        self.outlets = tuple(
+        outlets = tuple(
             OutletCounts(
                 name=name,
                 articles=articles_per_outlet[name],
                 quotes=quotes_per_outlet[name],
-                statements=len(self._by_outlet.get(name.casefold(), ())),
+                statements=len(by_outlet.get(name.casefold(), ())),
             )
-            for name in names
+            for name in sorted(set(articles_per_outlet))
+        )
+        return _Views(
+            position=position,
+            by_speaker=by_speaker,
+            by_outlet=by_outlet,
+            speakers=speakers,
+            speaker_counts={row.speaker.id: row for row in speakers},
+            outlets=outlets,
         )
 
     # -- by id ------------------------------------------------------------------------------
@@ -95,7 +132,7 @@ class Catalog:
         return group
 
     def speaker(self, speaker_id: str) -> SpeakerCounts:
-        row = self._speaker_counts.get(speaker_id)
+        row = self._views.speaker_counts.get(speaker_id)
         if row is None:
             raise UnknownIdError("speaker", speaker_id)
         return row
@@ -119,7 +156,7 @@ class Catalog:
         return None if group is None else group.id
 
     def statements_of(self, speaker_id: str) -> tuple[Group, ...]:
-        return tuple(self.statements[n] for n in self._by_speaker.get(speaker_id, ()))
+        return tuple(self.statements[n] for n in self._views.by_speaker.get(speaker_id, ()))
 
     # -- pages ------------------------------------------------------------------------------
 
@@ -136,9 +173,9 @@ class Catalog:
         after, or None on the last page."""
         candidates: Sequence[int] = range(len(self.statements))
         if speaker is not None:
-            candidates = self._by_speaker.get(speaker, [])
+            candidates = self._views.by_speaker.get(speaker, [])
         if outlet is not None:
-            in_outlet = self._by_outlet.get(outlet.casefold(), [])
+            in_outlet = self._views.by_outlet.get(outlet.casefold(), [])
             if speaker is None:
                 candidates = in_outlet
             else:
@@ -146,7 +183,7 @@ class Catalog:
                 candidates = [n for n in candidates if n in wanted]
         start = 0
         if after is not None:
-            position = self._position.get(after)
+            position = self._views.position.get(after)
             if position is None:
                 raise InvalidCursorError()
             start = bisect.bisect_right(candidates, position)

@@ -127,3 +127,16 @@ def test_article_quotes_point_into_its_text(
     for quote in article.quotes:
         assert article.text[quote.start : quote.end] == quote.text
         assert quote.statement_id is None or quote.statement_id in statement_ids
+
+
+def test_browse_indexes_wait_for_first_use_or_warm(searcher: Searcher) -> None:
+    """Loading an index does not build the browse indexes; warming, or browsing, does."""
+    from service.catalog import Catalog
+
+    catalog = Catalog(searcher)
+    assert "_views" not in catalog.__dict__
+    catalog.warm()
+    assert "_views" in catalog.__dict__
+    lazy = Catalog(searcher)
+    assert {row.speaker.id for row in lazy.speakers} == {s.id for s in searcher.corpus.speakers}
+    assert "_views" in lazy.__dict__
