@@ -36,7 +36,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
@@ -153,6 +153,32 @@ class Snapshot(Generic[V]):
     view: V  # what the caller derives from the searcher (the service's browse views)
 
 
+class _ContentHashes(Mapping[str, str]):
+    """Content hash -> article id, worked out on first use (the first write), not when the
+    index opens: hashing every article of a large corpus takes a while, and a server that only
+    reads never needs it."""
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        self._articles = articles
+        self._lock = threading.Lock()
+        self._hashes: dict[str, str] | None = None
+
+    def _mapping(self) -> dict[str, str]:
+        with self._lock:
+            if self._hashes is None:
+                self._hashes = {content_hash(a): a.id for a in self._articles}
+            return self._hashes
+
+    def __getitem__(self, digest: str) -> str:
+        return self._mapping()[digest]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
+
+
 def _language() -> Language:
     from index.language import load_language
 
@@ -187,7 +213,7 @@ class LiveIndex(Generic[V]):
             vectors=ranker.vectors,
             faiss=ranker.faiss_index,
             terms=ranker.terms,
-            hashes={content_hash(a): a.id for a in searcher.corpus.articles},
+            hashes=_ContentHashes(searcher.corpus.articles),
             view=make_view(searcher),
         )
         self._checkpointed = seq

@@ -70,9 +70,10 @@ class Searcher:
         return cls(index, embedder or for_index(index.manifest.model.encoder, folder, model_dir))
 
     def warm(self) -> None:
-        """Build the maps made on first use (quotes by article, statement by quote, outlet by
-        unit) now, ahead of the requests that need them."""
-        _ = self._quotes_of, self._group_of, self._outlet_of_unit
+        """Build the maps the browse routes use (quotes by article, statement by quote) now,
+        ahead of the requests that need them. The outlet of each unit waits for the first
+        lookup filtered by outlet."""
+        _ = self._quotes_of, self._group_of
 
     @cached_property
     def _quotes_of(self) -> dict[str, list[Quote]]:

@@ -477,6 +477,7 @@ def _read_faiss(folder: Path, manifest: Manifest) -> Any:
         raise IndexFormatError(f"index folder {folder} is incomplete: {VECTORS} is missing")
     # Flat indexes map their codes with MMAP_IFC; IVF lists with MMAP.
     mapped = faiss.IO_FLAG_MMAP_IFC if manifest.faiss_factory == "Flat" else faiss.IO_FLAG_MMAP
+    _read_ahead(path)
     try:
         index = faiss.read_index(str(path), mapped | faiss.IO_FLAG_READ_ONLY)
         set_search_params(index, manifest.faiss_params)
@@ -485,8 +486,27 @@ def _read_faiss(folder: Path, manifest: Manifest) -> Any:
     return index
 
 
+def _read_ahead(path: Path) -> None:
+    """Ask the kernel to start reading a memory-mapped file into the page cache (without
+    waiting), so the first lookups do not fault its pages in one by one."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        advise(handle, 0, 0, os.POSIX_FADV_WILLNEED)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
 def _read_vectors(folder: Path) -> NDArray[np.float32]:
     path = folder / EXACT
+    _read_ahead(path)
     try:
         vectors = np.load(path, mmap_mode="r", allow_pickle=False)
     except FileNotFoundError:

@@ -80,6 +80,11 @@ class Metrics:
             "1 once the index and the model are loaded, else 0.",
             registry=self.registry,
         )
+        self.warm = Gauge(
+            "whosaid_warm",
+            "1 once what follows readiness is loaded too (browse indexes; spaCy for writes).",
+            registry=self.registry,
+        )
 
     def observe_index(self, searcher: Searcher) -> None:
         counts = searcher.manifest.counts

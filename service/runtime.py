@@ -258,13 +258,17 @@ class Runtime:
             counts.quotes,
             counts.articles,
         )
-        # Ready already: lookups are served. Browsing's indexes and (for a writer) spaCy come
-        # next, so the first browse or ingest does not wait for them.
-        await anyio.to_thread.run_sync(live.current.warm)
+        await self.warm_up()
+
+    async def warm_up(self) -> None:
+        """After readiness (lookups are served): browsing's indexes and, for a server that
+        writes, spaCy, so the first browse or ingest does not wait for them."""
+        await anyio.to_thread.run_sync(self.live.current.warm)
         if self.settings.workers == 1:
             from index.language import load_language
 
             await anyio.to_thread.run_sync(load_language)
+        self.metrics.warm.set(1)
 
     async def checkpoints(self) -> None:
         """Checkpoint the live index whenever enough rows or time have gone by."""
@@ -304,6 +308,7 @@ class Runtime:
             async with anyio.create_task_group() as tasks:
                 if self._given is not None:
                     self._adopt_given()
+                    tasks.start_soon(self.warm_up)
                 else:
                     tasks.start_soon(self.load)
                 tasks.start_soon(self.checkpoints)
@@ -314,6 +319,7 @@ class Runtime:
         finally:
             live, self._live = self._live, None
             self.metrics.ready.set(0)
+            self.metrics.warm.set(0)
             if live is not None:
                 # Shielded: a shutdown must finish its checkpoint, not be cut off by a cancel.
                 with anyio.CancelScope(shield=True):

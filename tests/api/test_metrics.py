@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from litestar import Litestar
 from litestar.testing import TestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -52,5 +54,15 @@ def test_index_size_and_readiness_are_gauges(
     assert seen[("whosaid_ready", frozenset())] == 1
 
 
+def test_warm_follows_readiness(client: TestClient[Litestar]) -> None:
+    """Browse indexes and spaCy load after readiness; the gauge says when they are there."""
+    for _ in range(600):
+        if samples(client)[("whosaid_warm", frozenset())] == 1:
+            return
+        time.sleep(0.1)
+    raise AssertionError("whosaid_warm never became 1")
+
+
 def test_not_ready_while_loading(loading_client: TestClient[Litestar]) -> None:
     assert samples(loading_client)[("whosaid_ready", frozenset())] == 0
+    assert samples(loading_client)[("whosaid_warm", frozenset())] == 0

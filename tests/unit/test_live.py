@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +15,7 @@ from numpy.typing import NDArray
 
 from index.build import index_corpus
 from index.journal import Journal
-from index.live import ArticleConflictError, ArticleRejectedError, LiveIndex
+from index.live import ArticleConflictError, ArticleRejectedError, BoundedEmbedder, LiveIndex
 from index.models import Article
 from index.search import Searcher
 from index.store import load_index, read_manifest
@@ -277,3 +280,35 @@ def test_only_new_texts_are_embedded(folder: Path) -> None:
     # Each article brings one quote the index has no vector for.
     assert embedder.texts == [TRADE_QUOTE, "The new cranes arrive in June,"]
     live.close()
+
+
+class SlowEmbedder(HashEmbedder):
+    """The hash embedder, taking a while and counting how many encodes run at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self.running = 0
+        self.most = 0
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> NDArray[np.float32]:
+        with self._lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            time.sleep(0.02)
+            return super().encode(texts, batch_size=batch_size)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+@pytest.mark.parametrize("slots", [1, 2])
+def test_a_bounded_embedder_runs_at_most_its_slots_at_once(slots: int) -> None:
+    inner = SlowEmbedder()
+    bounded = BoundedEmbedder(inner, slots=slots)
+    with ThreadPoolExecutor(6) as pool:
+        rows = list(pool.map(lambda n: bounded.encode([f"text {n}"]), range(12)))
+    assert 1 <= inner.most <= slots
+    assert all(row.shape == (1, inner.dimension) for row in rows)
+    assert (bounded.encoder, bounded.files) == (inner.encoder, inner.files)
