@@ -191,15 +191,17 @@ def serve_bench(
 
 
 def workers_bench(folder: Path, seconds: int) -> dict[str, Any]:
-    """Keep-alive latency of liveness: stock ``whosaid serve`` with 1 and 2 workers, and 2
-    workers with TCP_NODELAY on the shared socket (bench.workers_server)."""
+    """Keep-alive latency of liveness: ``whosaid serve`` with 1 and 2 workers, and 2 workers
+    on stock uvicorn's shared socket, without and with TCP_NODELAY (bench.workers_server)."""
     whosaid = shutil.which("whosaid", path=str(Path(sys.executable).parent))
     if whosaid is None:
         return {"skipped": "no whosaid command in this environment"}
+    workers = [sys.executable, "-m", "bench.workers_server", "--workers", "2"]
     servers = {
-        "1": [whosaid, "serve", "--workers", "1"],
-        "2": [whosaid, "serve", "--workers", "2"],
-        "2 with TCP_NODELAY": [sys.executable, "-m", "bench.workers_server", "--workers", "2"],
+        "1 (whosaid serve)": [whosaid, "serve", "--workers", "1"],
+        "2 (whosaid serve)": [whosaid, "serve", "--workers", "2"],
+        "2, stock uvicorn socket": [*workers, "--stock"],
+        "2, stock uvicorn socket + TCP_NODELAY": workers,
     }
     found = {}
     for name, command in servers.items():

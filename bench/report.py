@@ -278,7 +278,7 @@ def http_section(r: dict[str, Any]) -> str:
     ]
     if workers:
         parts += [
-            "Stock `whosaid serve`, keep-alive `GET /v1/health/live`, concurrency 1:",
+            "Keep-alive `GET /v1/health/live`, concurrency 1, over the 10k index:",
             _table(["workers", "p50 ms", "p99 ms", "req/s"], workers),
         ]
     return "\n\n".join(parts)
@@ -386,19 +386,25 @@ SECTIONS = (
 
 NOTES = """## Reading the figures
 
-- At 1M quotes a lookup is dominated by answer assembly in `index.ranking` (the lexical
-  candidates walk every posting of every query term in Python), not by encoding or FAISS;
-  the same code makes opening the index (Searcher set-up) and its memory grow with the corpus.
-  The HTTP/in-process ratio at 1M is near 1 because of that, and throughput under
-  concurrency is bound by it (one process, GIL).
+- What ships: an index records its encoder (ONNX int8 by default, the file inside the index
+  folder, no torch to serve), its FAISS factory and search parameters (exact below 100k
+  vectors; IVF with 8-bit scalar quantisation above, nprobe 32), and the ranker's tables
+  (statement rows, term postings) precomputed at build time. FAISS, the exact vectors and
+  the tables are memory-mapped, so opening an index decodes the JSON records and little else.
+- A lookup is encode (ONNX, one thread) + FAISS search + ranking: the candidates' exact
+  cosines from the mapped vectors, IDF coverage from the postings (numpy), and the
+  contradiction checks on the best few. At 1M quotes it stays in the tens of milliseconds.
+- Under concurrency one process is bound by the GIL and two cores: requests/s at 8 and 32
+  connections is the single-lookup cost spread over 2 cores, and the latency is the queue.
 - FAISS (libgomp) and numpy (OpenBLAS) default to one thread per core; on single queries that
-  is slower (Flat at 1M: 1 thread vs 2 above), and `omp_set_num_threads` only affects the
-  calling thread, so the environment (`OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`) is what
+  is slower, and `omp_set_num_threads` only affects the calling thread, so the environment
+  (`OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`, which `whosaid` sets unless told otherwise)
   keeps the service's worker threads on one.
 - Micro-batching concurrent queries does not pay here: a batch of 8 costs more per query than
-  8 single calls, and int8 vectors would depend on their batch partners.
-- Stock `uvicorn --workers 2` adds ~44 ms to every keep-alive response; TCP_NODELAY on the
-  shared listening socket removes it (bench/workers_server.py).
+  8 single calls, and int8 vectors would depend on their batch partners. Concurrent encodes
+  are capped at two (`WHOSAID_CPU_WORKERS`).
+- Stock uvicorn with 2 workers adds ~44 ms to every keep-alive response: its shared socket
+  lacks TCP_NODELAY. `whosaid serve` sets it there (see the workers table).
 """
 
 INTRO = """# Benchmarks
