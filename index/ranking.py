@@ -165,13 +165,14 @@ class Ranker:
         query_vectors: NDArray[np.float32],
         *,
         limit: int,
-        allowed: frozenset[int] | None = None,
+        allowed: NDArray[np.bool_] | None = None,
         exclude_group: str | None = None,
     ) -> list[Candidate]:
         """The ``limit`` best statements for the query, best first.
 
-        ``query_vectors`` are the embeddings of :attr:`Query.texts`. ``allowed`` restricts the
-        search to these unit rows (an outlet filter); ``exclude_group`` leaves one statement
+        ``query_vectors`` are the embeddings of :attr:`Query.texts`. ``allowed`` (one flag per
+        unit row) restricts the search to the rows it marks (an outlet filter); the nearest of
+        them are found by exact search. ``exclude_group`` leaves one statement
         out (the calibration asks a statement's own quote against all the others).
         Statements with the same score and similarity keep the order of their first unit.
         """
@@ -221,11 +222,11 @@ class Ranker:
         tables = self.tables
         return self.units[int(tables.group_rows[tables.group_start[group]])].group_id
 
-    def _rows(self, group: int, allowed: frozenset[int] | None) -> list[int]:
+    def _rows(self, group: int, allowed: NDArray[np.bool_] | None) -> list[int]:
         rows: list[int] = self.tables.rows(group).tolist()
         if allowed is None:
             return rows
-        return [row for row in rows if row in allowed]
+        return [row for row in rows if allowed[row]]
 
     def _facts(self, row: int) -> _UnitFacts:
         return self._facts_of(self.units[row].text)
@@ -234,11 +235,11 @@ class Ranker:
         return self._cased_of(self.units[row].text)
 
     def _dense_candidates(
-        self, query_vectors: NDArray[np.float32], allowed: frozenset[int] | None
+        self, query_vectors: NDArray[np.float32], allowed: NDArray[np.bool_] | None
     ) -> NDArray[np.int32]:
         """The groups of the units nearest to the query vectors (among ``allowed``)."""
         if allowed is not None:
-            rows = np.fromiter(allowed, dtype=np.int64)
+            rows = np.flatnonzero(allowed)
             if rows.size == 0:
                 return np.zeros(0, dtype=np.int32)
             # In slices, so a filter that keeps most of a large index copies little at once.
@@ -321,11 +322,11 @@ class Ranker:
         )
 
     def _contradicts(
-        self, query: Query, candidate: Candidate, group: int, allowed: frozenset[int] | None
+        self, query: Query, candidate: Candidate, group: int, allowed: NDArray[np.bool_] | None
     ) -> bool:
         """A figure the statement lacks, the other polarity, or a swapped name."""
         every = self._rows(group, None)
-        rows = [row for row in every if allowed is None or row in allowed]
+        rows = [row for row in every if allowed is None or allowed[row]]
         figures = frozenset[str]().union(*(self._facts(row).numbers for row in every))
         # A figure the statement lacks: always, for digits; for a count in words ("the two
         # countries"), only when the statement gives other figures ("ten" against "five").

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Searcher", "format_answer"]
 
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
 
 class Searcher:
     """Lookups over one loaded index folder."""
@@ -71,7 +73,7 @@ class Searcher:
 
     def warm(self) -> None:
         """Build the maps the browse routes use (quotes by article, statement by quote) now,
-        ahead of the requests that need them. The outlet of each unit waits for the first
+        ahead of the requests that need them. The rows of each outlet wait for the first
         lookup filtered by outlet."""
         _ = self._quotes_of, self._group_of
 
@@ -89,12 +91,16 @@ class Searcher:
         }
 
     @cached_property
-    def _outlet_of_unit(self) -> tuple[str, ...]:
-        article_of = {quote.id: quote.article_id for quote in self.corpus.quotes}
-        return tuple(
-            self._articles[article_of[unit.quote_id]].outlet.casefold()
-            for unit in self._ranker.units
-        )
+    def _rows_of_outlet(self) -> dict[str, NDArray[np.int64]]:
+        """The unit rows of each outlet (casefolded), for lookups filtered by outlet."""
+        outlet_of = {
+            quote.id: self._articles[quote.article_id].outlet.casefold()
+            for quote in self.corpus.quotes
+        }
+        rows: dict[str, list[int]] = defaultdict(list)
+        for row, unit in enumerate(self._ranker.units):
+            rows[outlet_of[unit.quote_id]].append(row)
+        return {outlet: np.asarray(found, dtype=np.int64) for outlet, found in rows.items()}
 
     @property
     def embedder(self) -> Embedder:
@@ -160,11 +166,11 @@ class Searcher:
         # accepts a statement the model alone holds to be a rewording of the query.
         dense_alone = calibration.dense_alone if min_score is None else math.inf
         wanted = frozenset(o.casefold() for o in outlets) if outlets is not None else None
-        allowed = (
-            frozenset(row for row, o in enumerate(self._outlet_of_unit) if o in wanted)
-            if wanted is not None
-            else None
-        )
+        allowed = None
+        if wanted is not None:
+            allowed = np.zeros(len(self._ranker.units), dtype=bool)
+            for outlet in wanted:
+                allowed[self._rows_of_outlet.get(outlet, _NO_ROWS)] = True
         candidates = self._ranker.rank(query, vectors, limit=k, allowed=allowed)
         matches = tuple(
             self._match(candidate, wanted)
