@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -207,14 +208,30 @@ def _quantize(fp32: Path, out: Path) -> None:
         quantize_dynamic,
     )
 
-    quantize_dynamic(
-        str(fp32),
-        str(out),
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        # Fused contrib ops (Attention, SkipLayerNormalization) have no ONNX type inference.
-        extra_options={"DefaultTensorType": 1},
-    )
+    # onnxruntime logs a hint to the root logger on every call; it is about image models'
+    # calibration and does not apply to dynamic quantisation of a transformer.
+    hint = _DropMessage("pre-processing before quantization")
+    logging.getLogger().addFilter(hint)
+    try:
+        quantize_dynamic(
+            str(fp32),
+            str(out),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            # Fused contrib ops (Attention, SkipLayerNormalization) have no ONNX type inference.
+            extra_options={"DefaultTensorType": 1},
+        )
+    finally:
+        logging.getLogger().removeFilter(hint)
+
+
+class _DropMessage(logging.Filter):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.text not in record.getMessage()
 
 
 # Texts per onnxruntime call when encoding many: small batches pad less (attention cost grows
