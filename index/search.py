@@ -72,10 +72,9 @@ class Searcher:
         return cls(index, embedder or for_index(index.manifest.model.encoder, folder, model_dir))
 
     def warm(self) -> None:
-        """Build the maps the browse routes use (quotes by article, statement by quote) now,
-        ahead of the requests that need them. The rows of each outlet wait for the first
-        lookup filtered by outlet."""
-        _ = self._quotes_of, self._group_of
+        """Build the maps made on first use (quotes by article, statement by quote, the unit
+        rows of each outlet) now, ahead of the requests that need them."""
+        _ = self._quotes_of, self._group_of, self._rows_of_outlet
 
     @cached_property
     def _quotes_of(self) -> dict[str, list[Quote]]:
