@@ -9,7 +9,8 @@ the claim holds (:mod:`index.claims`). A Searcher is read-only once open and its
 is thread-safe, so it serves lookups from several threads at once.
 
 Opening one costs little beyond loading the folder: the ranker's tables are precomputed, and
-the maps only the browse routes need (quotes by article, outlets by unit) are made on first use.
+the maps only browsing and outlet filters need (quotes by article, rows by outlet) are made on
+first use or by :meth:`Searcher.warm`.
 """
 
 from __future__ import annotations
