@@ -43,7 +43,6 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 import msgspec
 import numpy as np
 
-from index import lexical
 from index.articles import checksum
 from index.build import embed_texts, searchable
 from index.calibrate import calibrate, null_scores
@@ -63,7 +62,7 @@ from index.store import (
     remove_stale_staging,
     write_index,
 )
-from index.units import Unit, quote_units
+from index.units import quote_units
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -144,11 +143,7 @@ class Snapshot(Generic[V]):
     """One consistent state of the index: never changed once published."""
 
     seq: int  # the last journal row it holds
-    searcher: Searcher
-    units: tuple[Unit, ...]
-    vectors: NDArray[np.float32]  # one row per unit
-    faiss: Any
-    terms: lexical.TermStats
+    searcher: Searcher  # its ranker holds the units, vectors, FAISS index and terms
     hashes: Mapping[str, str]  # content hash -> article id
     view: V  # what the caller derives from the searcher (the service's browse views)
 
@@ -205,14 +200,9 @@ class LiveIndex(Generic[V]):
         self._write_lock = threading.Lock()
         self._checkpoint_lock = threading.Lock()
         seq = searcher.manifest.journal_seq
-        ranker = searcher.ranker
         self._snapshot: Snapshot[V] = Snapshot(
             seq=seq,
             searcher=searcher,
-            units=ranker.units,
-            vectors=ranker.vectors,
-            faiss=ranker.faiss_index,
-            terms=ranker.terms,
             hashes=_ContentHashes(searcher.corpus.articles),
             view=make_view(searcher),
         )
@@ -357,10 +347,10 @@ class LiveIndex(Generic[V]):
                 self.folder,
                 manifest=manifest,
                 corpus=searcher.corpus,
-                units=snapshot.units,
-                terms=snapshot.terms,
-                faiss_index=snapshot.faiss,
-                vectors=snapshot.vectors,
+                units=searcher.ranker.units,
+                terms=searcher.ranker.terms,
+                faiss_index=searcher.ranker.faiss_index,
+                vectors=searcher.ranker.vectors,
                 tables=searcher.ranker.tables,
                 encoder_files=self._embedder.files,
             )
@@ -405,8 +395,9 @@ class LiveIndex(Generic[V]):
         used = {q.speaker for q in quotes} | {q.reported_speaker for q in quotes}
         speakers = tuple(s for s in speakers if s.id in used)
 
-        known = {unit.text: row for row, unit in enumerate(base.units)}
-        vector_of = _Vectors(self._embedder, base.vectors, known)
+        ranker = base.searcher.ranker
+        known = {unit.text: row for row, unit in enumerate(ranker.units)}
+        vector_of = _Vectors(self._embedder, ranker.vectors, known)
         quote_vectors = vector_of.rows([q.text for q in quotes])
         groups = group_variants(articles, quotes, quote_vectors)
         group_of = {v.quote_id: group.id for group in groups for v in group.variants}
@@ -448,10 +439,6 @@ class LiveIndex(Generic[V]):
         return Snapshot(
             seq=base.seq,
             searcher=searcher,
-            units=units,
-            vectors=vectors,
-            faiss=faiss_index,
-            terms=terms,
             hashes=hashes,
             view=self._make_view(searcher),
         )
