@@ -56,7 +56,8 @@ def real_vectors(sample: int, queries: int) -> tuple[np.ndarray, np.ndarray]:
         saved = np.load(path)
         return saved["sample"], saved["queries"]
     from bench.encode import EXPORT_DIR, ensure_export
-    from index.onnx import INT8_FILE, OnnxEmbedder
+    from index.embed.export import INT8_FILE
+    from index.embed.onnx import OnnxEmbedder
 
     ensure_export(fresh=False)
     embedder = OnnxEmbedder(EXPORT_DIR / INT8_FILE, threads=os.cpu_count() or 1)

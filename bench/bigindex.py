@@ -130,20 +130,8 @@ class GrownEmbedder:
         self._like = like
 
     @property
-    def name(self) -> str:
-        return str(self._like.name)
-
-    @property
-    def dimension(self) -> int:
-        return int(self._pool.shape[1])
-
-    @property
-    def encoder(self) -> Any:
-        return self._like.encoder
-
-    @property
-    def files(self) -> Any:
-        return self._like.files
+    def info(self) -> Any:
+        return self._like.info
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
         start = self._next
@@ -158,7 +146,8 @@ def build(count: int, out: Path) -> dict[str, Any]:
     from bench.ann import grow, real_vectors
     from bench.encode import EXPORT_DIR, ensure_export
     from index.build import index_corpus
-    from index.onnx import INT8_FILE, OnnxEmbedder
+    from index.embed.export import INT8_FILE
+    from index.embed.onnx import OnnxEmbedder
 
     started = time.perf_counter()
     corpus = synth_corpus(count)
@@ -190,7 +179,7 @@ def build(count: int, out: Path) -> dict[str, Any]:
 def ensure(count: int) -> Path:
     """The cached index folder for ``count`` quotes, built when missing."""
     from index.errors import IndexFormatError
-    from index.store import read_manifest
+    from index.store.manifest import read_manifest
 
     out = CACHE / f"index-{count}"
     try:

@@ -34,12 +34,13 @@ def run(count: int) -> dict[str, Any]:
 
     from bench.corpus import articles as corpus_articles
     from bench.encode import EXPORT_DIR, ensure_export, make_embedder
+    from index.analyse.language import load_language
+    from index.analyse.pipeline import analyse
     from index.build import embed_texts, index_corpus
-    from index.group import group_variants
-    from index.language import load_language
+    from index.embed.export import INT8_FILE
+    from index.embed.onnx import OnnxEmbedder
+    from index.group.group import group_variants
     from index.models import Article
-    from index.onnx import INT8_FILE, OnnxEmbedder
-    from index.pipeline import analyse
 
     ensure_export(fresh=False)
     articles = [

@@ -66,12 +66,12 @@ def corpus_texts(count: int, seed: int = 7) -> list[str]:
 
 def ensure_export(*, fresh: bool) -> dict[str, Any]:
     """Export the packaged model to ONNX (fp32 and int8) under var/bench/onnx; its timing."""
-    from index.embed import default_model_dir
-    from index.onnx import INFO_FILE
+    from index.embed.export import INFO_FILE
+    from index.embed.protocol import default_model_dir
 
     if fresh or not (EXPORT_DIR / INFO_FILE).exists():
         start = time.perf_counter()
-        from index.onnx import export_onnx
+        from index.embed.export import export_onnx
 
         export_onnx(default_model_dir(), EXPORT_DIR, quantize=True)
         seconds = time.perf_counter() - start
@@ -83,10 +83,11 @@ def ensure_export(*, fresh: bool) -> dict[str, Any]:
 
 def make_embedder(variant: str, *, threads: int = 1) -> Any:
     if variant == "torch-fp32":
-        from index.embed import SentenceTransformerEmbedder
+        from index.embed.sentence import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder()
-    from index.onnx import FP32_FILE, INT8_FILE, OnnxEmbedder
+    from index.embed.export import FP32_FILE, INT8_FILE
+    from index.embed.onnx import OnnxEmbedder
 
     file = INT8_FILE if variant == "onnx-int8" else FP32_FILE
     return OnnxEmbedder(EXPORT_DIR / file, threads=threads)
@@ -170,8 +171,8 @@ def agreement(agreement_quotes: int) -> dict[str, Any]:
 
     from index.articles import load_articles
     from index.build import build_index
-    from index.search import Searcher
-    from index.store import load_index
+    from index.search.searcher import Searcher
+    from index.store.folder import load_index
 
     articles = load_articles(ROOT / "seeds")
     queries = gold_queries()
@@ -240,7 +241,7 @@ def searcher_agreement(embedders: dict[str, Any], count: int) -> dict[str, Any]:
     each variant embedded, against torch fp32; queries are reprints and new statements."""
     from bench.bigindex import synth_corpus
     from index.build import index_corpus
-    from index.search import Searcher
+    from index.search.searcher import Searcher
 
     corpus = synth_corpus(count, seed=23)
     rng = random.Random(9)
@@ -274,14 +275,14 @@ def eval_scores() -> dict[str, Any]:
     import contextlib
     import io
 
-    import index.embed
-    from index.evaluate import run_eval
+    import index.embed.sentence
+    from index.evaluate.evaluate import run_eval
 
-    original = index.embed.SentenceTransformerEmbedder
+    original = index.embed.sentence.SentenceTransformerEmbedder
     reports = {}
     try:
         for variant in VARIANTS:
-            index.embed.SentenceTransformerEmbedder = (  # type: ignore[misc]
+            index.embed.sentence.SentenceTransformerEmbedder = (  # type: ignore[misc]
                 lambda _model_dir=None, v=variant: (
                     original() if v == "torch-fp32" else make_embedder(v)
                 )
@@ -298,7 +299,7 @@ def eval_scores() -> dict[str, Any]:
                 )
                 reports[variant] = json.loads(out.read_text())
     finally:
-        index.embed.SentenceTransformerEmbedder = original  # type: ignore[misc]
+        index.embed.sentence.SentenceTransformerEmbedder = original  # type: ignore[misc]
     reference = reports["torch-fp32"]
     return {
         variant: {"identical_to_torch": report == reference, "lookup": report.get("lookup")}

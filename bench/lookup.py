@@ -39,20 +39,8 @@ class TimedEmbedder:
         self.seconds: list[float] = []
 
     @property
-    def name(self) -> str:
-        return str(self.inner.name)
-
-    @property
-    def dimension(self) -> int:
-        return int(self.inner.dimension)
-
-    @property
-    def encoder(self) -> Any:
-        return self.inner.encoder
-
-    @property
-    def files(self) -> Any:
-        return self.inner.files
+    def info(self) -> Any:
+        return self.inner.info
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> Any:
         start = time.perf_counter()
@@ -95,9 +83,9 @@ def bench_queries(count: int, corpus_quotes: int) -> list[str]:
 def open_searcher(folder: Path) -> tuple[Any, dict[str, float]]:
     """A Searcher over ``folder`` with the encoder its manifest records (as the service opens
     it), and how long each part took."""
-    from index.encoders import for_index
-    from index.search import Searcher
-    from index.store import load_index
+    from index.embed.choice import for_index
+    from index.search.searcher import Searcher
+    from index.store.folder import load_index
 
     timings: dict[str, float] = {}
     start = time.perf_counter()

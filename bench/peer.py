@@ -50,7 +50,7 @@ def workload(count: int, queries: int) -> tuple[Any, list[str], list[str | None]
 def txtai_side(count: int, queries: int) -> dict[str, Any]:
     from txtai import Embeddings
 
-    from index.embed import default_model_dir
+    from index.embed.protocol import default_model_dir
 
     corpus, asked, _ = workload(count, queries)
     statement_of = {v.quote_id: g.id for g in corpus.groups for v in g.variants}
@@ -74,8 +74,9 @@ def txtai_side(count: int, queries: int) -> dict[str, Any]:
 def whosaid_side(count: int, queries: int) -> dict[str, Any]:
     from bench.encode import EXPORT_DIR, ensure_export
     from index.build import index_corpus
-    from index.onnx import INT8_FILE, OnnxEmbedder
-    from index.search import Searcher
+    from index.embed.export import INT8_FILE
+    from index.embed.onnx import OnnxEmbedder
+    from index.search.searcher import Searcher
 
     ensure_export(fresh=False)
     corpus, asked, _ = workload(count, queries)

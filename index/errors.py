@@ -17,3 +17,17 @@ class IndexFormatError(WhosaidError):
 
 class GoldError(WhosaidError):
     """A gold file for ``eval`` is malformed or names files that are not there."""
+
+
+class UnknownIdError(WhosaidError):
+    """A statement, speaker or article id that the index does not hold."""
+
+    def __init__(self, kind: str, id_: str) -> None:
+        super().__init__(f"no {kind} with id {id_!r}")
+
+
+class InvalidCursorError(WhosaidError):
+    """A pagination cursor this index did not hand out (or one from a rebuilt index)."""
+
+    def __init__(self) -> None:
+        super().__init__("the cursor is not one this service handed out; start from the first page")

@@ -23,8 +23,8 @@ from service.schemas import MAX_BODY_BYTES
 from service.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from index.embed import Embedder
-    from index.search import Searcher
+    from index.embed.protocol import Embedder
+    from index.search.searcher import Searcher
 
 
 def create_app(

@@ -12,20 +12,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from index.encoders import CHOICES, DEFAULT
+from index.embed.choice import CHOICES, DEFAULT
 
 
 def _build(args: argparse.Namespace) -> int:
     from index.articles import load_articles
     from index.build import build_index
-    from service.runtime import build_embedder
+    from index.live.served import build_embedder
     from service.settings import load_settings
 
     settings = load_settings(
         articles=args.articles, index_dir=args.out, model_dir=args.model_dir, encoder=args.encoder
     )
     articles = load_articles(settings.articles)
-    embedder = build_embedder(settings)
+    embedder = build_embedder(settings.serving())
     manifest = build_index(articles, settings.index_dir, embedder, progress=not args.quiet)
     print(
         f"built {settings.index_dir}: {manifest.counts.articles} articles, "
@@ -36,7 +36,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from index.search import Searcher, format_answer
+    from index.search.render import format_answer
+    from index.search.searcher import Searcher
     from service.settings import load_settings
 
     settings = load_settings(index_dir=args.index, model_dir=args.model_dir)
@@ -49,7 +50,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from index.evaluate import run_eval
+    from index.evaluate.evaluate import run_eval
     from service.settings import load_settings
 
     return run_eval(

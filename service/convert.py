@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from index import models
+from index.search.browse import Catalog, OutletCounts, SpeakerCounts, outlets_of
 from service import schemas
-from service.catalog import Catalog, OutletCounts, SpeakerCounts, outlets_of
 
 if TYPE_CHECKING:
-    from index.embed import Encoder
-    from index.live import Outcome
-    from index.store import Manifest
+    from index.embed.protocol import Encoder
+    from index.live.live import Outcome
+    from index.store.manifest import Manifest
 
 
 def speaker_ref(speaker: models.Speaker | None) -> schemas.SpeakerRef | None:

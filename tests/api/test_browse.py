@@ -9,7 +9,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from index.search import Searcher
+from index.search.searcher import Searcher
 from service import schemas
 
 
@@ -131,7 +131,7 @@ def test_article_quotes_point_into_its_text(
 
 def test_browse_indexes_wait_for_first_use_or_warm(searcher: Searcher) -> None:
     """Loading an index does not build the browse indexes; warming, or browsing, does."""
-    from service.catalog import Catalog
+    from index.search.browse import Catalog
 
     catalog = Catalog(searcher)
     assert "_views" not in catalog.__dict__

@@ -17,7 +17,7 @@ from litestar.exceptions import (
 from litestar.testing import TestClient
 
 from index.errors import IndexFormatError
-from index.search import Searcher
+from index.search.searcher import Searcher
 from service.app import create_app
 from service.errors import (
     PROBLEM_BASE,

@@ -6,7 +6,7 @@ import msgspec
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from index.search import Searcher
+from index.search.searcher import Searcher
 from service import schemas
 
 

@@ -14,7 +14,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from index.search import Searcher
+from index.search.searcher import Searcher
 from service.app import create_app
 from service.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from service.schemas import MAX_ARTICLE_TEXT, MAX_INGEST_BODY_BYTES

@@ -19,7 +19,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from index.search import Searcher
+from index.search.searcher import Searcher
 from service.app import create_app
 from tests.api.conftest import API_KEY, own_settings
 from tests.conftest import REPO

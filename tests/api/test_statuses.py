@@ -16,7 +16,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from index.search import Searcher
+from index.search.searcher import Searcher
 from service import schemas
 from service.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from service.openapi import openapi_document

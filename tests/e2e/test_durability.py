@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index.journal import Journal
-from index.store import load_index
+from index.live.journal import Journal
+from index.store.folder import load_index
 from tests.e2e.live_server import API_KEY, LiveServer, news_article, quote_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]

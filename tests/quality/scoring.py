@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.evaluate import load_gold, predict, read_gold_articles
-from index.gold import Report
-from index.scores import score
+from index.evaluate.evaluate import load_gold, predict, read_gold_articles
+from index.evaluate.gold import Report
+from index.evaluate.scores import score
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from index.gold import Report
+from index.evaluate.gold import Report
 from tests.quality.scoring import DATA, gold_report
 
 pytestmark = pytest.mark.model

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from index.analyse.pipeline import analyse
 from index.models import Article, Corpus
-from index.pipeline import analyse
 
 
 def speaker_of(corpus: Corpus, fragment: str) -> str | None:

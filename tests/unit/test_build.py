@@ -12,8 +12,8 @@ from numpy.typing import NDArray
 from index.articles import checksum
 from index.build import BATCH, build_index, embed_texts, index_corpus
 from index.models import Article
-from index.search import Searcher
-from index.store import load_index
+from index.search.searcher import Searcher
+from index.store.folder import load_index
 from tests.fakes import HashEmbedder
 from tests.unit.sample_corpus import sample_corpus
 
@@ -88,7 +88,7 @@ def test_embed_texts_in_batches(count: int) -> None:
     embedder = CountingEmbedder()
     texts = [f"text number {n}" for n in range(count)]
     vectors = embed_texts(embedder, texts)
-    assert vectors.shape == (count, embedder.dimension)
+    assert vectors.shape == (count, embedder.info.dimension)
     assert vectors.dtype == np.float32
     assert len(embedder.batches) == -(-count // BATCH)
     assert [text for batch in embedder.batches for text in batch] == texts
@@ -100,15 +100,12 @@ def test_index_corpus_reuses_quote_vectors(tmp_path: Path) -> None:
     embedder = CountingEmbedder()
     index_corpus(corpus, tmp_path / "index", embedder, quote_vectors=quote_vectors)
     encoded = [text for batch in embedder.batches for text in batch]
-    # Only the sentences of the two-sentence quotes are embedded again.
-    assert (
-        encoded
-        == [
-            "The strike will continue until wages rise.",
-            "Workers deserve better pay for their work.",
-        ]
-        * 2
-    )
+    # Only the sentences of the two-sentence quotes are embedded, each distinct text once
+    # (two quotes share them).
+    assert encoded == [
+        "The strike will continue until wages rise.",
+        "Workers deserve better pay for their work.",
+    ]
 
 
 def test_calibration_is_recorded(tmp_path: Path) -> None:

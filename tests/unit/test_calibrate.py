@@ -5,17 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index import lexical
-from index.calibrate import (
-    FLOOR,
-    MIN_SAMPLES,
-    QUANTILE,
-    calibrate,
-    null_scores,
-)
-from index.ranking import Ranker
-from index.store import new_faiss_index
-from index.units import quote_units
+from index.search.calibrate import FLOOR, MIN_SAMPLES, QUANTILE, calibrate, null_scores
+from index.search.ranking import Ranker
+from index.store.ann import new_faiss_index
+from index.store.units import quote_units
+from index.text import terms as lexical
 from tests.fakes import HashEmbedder
 from tests.unit.sample_corpus import sample_corpus
 

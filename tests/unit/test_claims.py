@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.claims import check_claim, names_speaker
 from index.models import Speaker
+from index.search.claims import check_claim, names_speaker
 
 PESKOV = Speaker(
     id="p",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.diff import american_form, diff_words, spelling_key
+from index.group.diff import diff_words
 from index.models import Edit
+from index.text.spelling import american_form, spelling_key
 
 # (canonical, variant, expected edits as (op, canonical words, variant words))
 CASES = [

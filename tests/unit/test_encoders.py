@@ -12,11 +12,11 @@ import pytest
 
 from index.articles import load_articles
 from index.build import build_index
-from index.embed import Encoder
-from index.encoders import DEFAULT_CACHE, for_build, for_index
+from index.embed.choice import DEFAULT_CACHE, for_build, for_index
+from index.embed.protocol import ENCODER_DIR, Encoder
 from index.errors import IndexFormatError
-from index.search import Searcher
-from index.store import ENCODER_DIR, read_manifest
+from index.search.searcher import Searcher
+from index.store.manifest import read_manifest
 from tests.fakes import HashEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,17 +86,17 @@ def test_an_index_of_a_custom_embedder_needs_that_embedder(tmp_path: Path) -> No
 
 @pytest.mark.model
 def test_the_export_is_made_once_then_reused(monkeypatch: pytest.MonkeyPatch) -> None:
-    import index.onnx
+    import index.embed.export
 
     for_build("onnx-int8", None, ROOT / DEFAULT_CACHE)  # made (or found) here
 
     def no_export(*args: object, **kwargs: object) -> Path:
         raise AssertionError("the cached export should have been reused")
 
-    monkeypatch.setattr(index.onnx, "export_onnx", no_export)
+    monkeypatch.setattr(index.embed.export, "export_onnx", no_export)
     embedder = for_build("onnx-fp32", None, ROOT / DEFAULT_CACHE)
-    assert embedder.encoder.precision == "fp32"
-    assert msgspec.to_builtins(embedder.encoder)["runtime"] == "onnx"
+    assert embedder.info.encoder.precision == "fp32"
+    assert msgspec.to_builtins(embedder.info.encoder)["runtime"] == "onnx"
 
 
 def test_an_unknown_encoder_is_refused() -> None:

@@ -17,10 +17,10 @@ import msgspec
 import pytest
 
 from index.errors import GoldError
-from index.evaluate import read_gold_articles, render_report, run_eval
-from index.gold import Gold, Report
+from index.evaluate.evaluate import read_gold_articles, render_report, run_eval
+from index.evaluate.gold import Gold, Report
+from index.evaluate.scores import score
 from index.models import Answer, Article, Corpus, Group, Match, Quote, Speaker, Variant
-from index.scores import score
 from service.cli import main
 from tests.fakes import HashEmbedder
 
@@ -123,9 +123,9 @@ def analysed(monkeypatch: pytest.MonkeyPatch) -> list[Article]:
         seen.extend(articles)
         return fake_analyse(articles)
 
-    module = types.ModuleType("index.pipeline")
+    module = types.ModuleType("index.analyse.pipeline")
     module.analyse = analyse  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "index.pipeline", module)
+    monkeypatch.setitem(sys.modules, "index.analyse.pipeline", module)
     return seen
 
 
@@ -193,12 +193,12 @@ def fake_index(monkeypatch: pytest.MonkeyPatch, analysed: list[Article]) -> None
 
     build = types.ModuleType("index.build")
     build.build_index = build_index  # type: ignore[attr-defined]
-    search = types.ModuleType("index.search")
+    search = types.ModuleType("index.search.searcher")
     search.Searcher = FakeSearcher  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "index.build", build)
-    monkeypatch.setitem(sys.modules, "index.search", search)
+    monkeypatch.setitem(sys.modules, "index.search.searcher", search)
     monkeypatch.setattr(
-        "index.embed.SentenceTransformerEmbedder", lambda model_dir=None: HashEmbedder()
+        "index.embed.sentence.SentenceTransformerEmbedder", lambda model_dir=None: HashEmbedder()
     )
 
 
@@ -297,7 +297,7 @@ def test_eval_with_lookups_asks_every_query_of_a_built_index(
 def test_predictions_file_rescores_to_the_same_report(
     gold_path: Path, articles_dir: Path, tmp_path: Path, fake_index: None
 ) -> None:
-    from index.gold import Predictions
+    from index.evaluate.gold import Predictions
 
     run_eval(**eval_args(gold_path, articles_dir, tmp_path, lookups=True))
     gold = msgspec.json.decode(gold_path.read_bytes(), type=Gold)
@@ -342,7 +342,7 @@ def test_cli_exits_2_on_a_gold_error(
 
 def test_render_report_lists_files_overall_and_lookups(gold_path: Path, articles_dir: Path) -> None:
     gold = msgspec.json.decode(gold_path.read_bytes(), type=Gold)
-    from index.gold import Predictions
+    from index.evaluate.gold import Predictions
 
     report = score(gold, Predictions(), {"a.txt": A_TEXT, "wire/b.txt": B_TEXT})
     lines = render_report(report).splitlines()

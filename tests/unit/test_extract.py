@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.extract import extract_quotes, is_display_line
+from index.analyse.extract import extract_quotes, is_display_line
 from index.models import Article
 
 

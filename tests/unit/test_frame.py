@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.frame import split_frame
+from index.search.frame import split_frame
 
 CASES = [
     ("Putin said relations are at a high level", "Putin", "relations are at a high level"),

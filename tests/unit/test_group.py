@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from index.diff import diff_words
-from index.embed import Embedder, SentenceTransformerEmbedder
-from index.group import group_id, group_variants
+from index.embed.protocol import Embedder
+from index.embed.sentence import SentenceTransformerEmbedder
+from index.group.diff import diff_words
+from index.group.group import group_id, group_variants
 from index.models import Article, Group, Quote
 from tests.fakes import HashEmbedder
 

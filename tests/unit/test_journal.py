@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from index.journal import Journal, JournalError, content_hash
+from index.live.journal import Journal, JournalError, content_hash
 from index.models import Article
 
 A = Article(id="a", outlet="Wire", text="One text.", title="T", url="https://x.example/a")

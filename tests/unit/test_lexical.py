@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index import lexical
+from index.text import align, normalise, terms
 
 
 @pytest.mark.parametrize(
@@ -17,7 +17,7 @@ from index import lexical
     ],
 )
 def test_words(text: str, words: tuple[str, ...]) -> None:
-    assert lexical.words(text) == words
+    assert normalise.words(text) == words
 
 
 @pytest.mark.parametrize(
@@ -32,7 +32,7 @@ def test_words(text: str, words: tuple[str, ...]) -> None:
     ],
 )
 def test_contains(haystack: str, needle: str, found: bool) -> None:
-    assert lexical.contains(lexical.words(haystack), lexical.words(needle)) is found
+    assert align.contains(normalise.words(haystack), normalise.words(needle)) is found
 
 
 @pytest.mark.parametrize(
@@ -47,17 +47,17 @@ def test_contains(haystack: str, needle: str, found: bool) -> None:
     ],
 )
 def test_query_terms_meet_document_terms(query: str, document: str, shared: bool) -> None:
-    offered = lexical.document_terms(document)
-    asked = lexical.query_terms(query, frozenset(offered))
+    offered = terms.document_terms(document)
+    asked = terms.query_terms(query, frozenset(offered))
     assert bool(set(asked) & set(offered)) is shared
 
 
 def test_stop_words_are_not_terms() -> None:
-    assert lexical.content_terms(lexical.words("the and of it said")) == ()
+    assert terms.content_terms(normalise.words("the and of it said")) == ()
 
 
 def test_idf_weighs_rare_and_unseen_terms_most() -> None:
-    stats = lexical.TermStats.of([("china", "trade"), ("china", "oil"), ("china",)])
+    stats = terms.TermStats.of([("china", "trade"), ("china", "oil"), ("china",)])
     assert stats.idf("china") < stats.idf("oil") < stats.idf("weapons")
     assert stats.idf("china") > 0
 
@@ -71,15 +71,15 @@ def test_idf_weighs_rare_and_unseen_terms_most() -> None:
     ],
 )
 def test_coverage_bounds(query: tuple[str, ...], support: set[str], expected: float) -> None:
-    stats = lexical.TermStats.of([("oil",), ("trade",)])
-    assert lexical.coverage(lexical.term_weights(query, stats), support) == expected
+    stats = terms.TermStats.of([("oil",), ("trade",)])
+    assert terms.coverage(terms.term_weights(query, stats), support) == expected
 
 
 def test_coverage_weighs_rare_terms_more() -> None:
-    stats = lexical.TermStats.of([("china", "oil")] + [("china",)] * 9)
-    weights = lexical.term_weights(("china", "oil", "oil"), stats)
-    rare = lexical.coverage(weights, {"oil"})
-    common = lexical.coverage(weights, {"china"})
+    stats = terms.TermStats.of([("china", "oil")] + [("china",)] * 9)
+    weights = terms.term_weights(("china", "oil", "oil"), stats)
+    rare = terms.coverage(weights, {"oil"})
+    common = terms.coverage(weights, {"china"})
     assert rare > 0.5 > common
 
 
@@ -95,7 +95,7 @@ def test_coverage_weighs_rare_terms_more() -> None:
     ],
 )
 def test_swapped_names(query: str, unit: str, swapped: bool) -> None:
-    assert lexical.swapped_names(lexical.cased_words(query), lexical.cased_words(unit)) is swapped
+    assert align.swapped_names(normalise.cased_words(query), normalise.cased_words(unit)) is swapped
 
 
 @pytest.mark.parametrize(
@@ -110,7 +110,7 @@ def test_swapped_names(query: str, unit: str, swapped: bool) -> None:
     ],
 )
 def test_negated(text: str, negated: bool) -> None:
-    assert lexical.negated(lexical.words(text)) is negated
+    assert terms.negated(normalise.words(text)) is negated
 
 
 @pytest.mark.parametrize(
@@ -124,4 +124,4 @@ def test_negated(text: str, negated: bool) -> None:
     ],
 )
 def test_numbers(text: str, figures: set[str]) -> None:
-    assert lexical.numbers(lexical.words(text)) == figures
+    assert terms.numbers(normalise.words(text)) == figures

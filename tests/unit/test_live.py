@@ -14,11 +14,13 @@ import pytest
 from numpy.typing import NDArray
 
 from index.build import index_corpus
-from index.journal import Journal
-from index.live import ArticleConflictError, ArticleRejectedError, BoundedEmbedder, LiveIndex
+from index.embed.bounded import BoundedEmbedder
+from index.live.journal import Journal
+from index.live.live import ArticleConflictError, ArticleRejectedError, LiveIndex
 from index.models import Article
-from index.search import Searcher
-from index.store import load_index, read_manifest
+from index.search.searcher import Searcher
+from index.store.folder import load_index
+from index.store.manifest import read_manifest
 from tests.fakes import HashEmbedder
 from tests.unit.sample_corpus import TRADE_A, sample_corpus
 
@@ -50,17 +52,16 @@ def folder(built: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def open_live(folder: Path) -> LiveIndex[Searcher]:
+def open_live(folder: Path) -> LiveIndex:
     return LiveIndex.open(
         folder,
         journal=folder.parent / "journal.sqlite3",
         embedder=HashEmbedder(),
-        make_view=lambda searcher: searcher,
     )
 
 
 @pytest.fixture
-def live(folder: Path) -> Iterator[LiveIndex[Searcher]]:
+def live(folder: Path) -> Iterator[LiveIndex]:
     index = open_live(folder)
     yield index
     index.close()
@@ -74,12 +75,13 @@ def group_of_text(searcher: Searcher, text: str) -> str:
 
 
 def test_ingest_adds_an_article_its_quotes_and_their_statement(
-    live: LiveIndex[Searcher],
+    live: LiveIndex,
 ) -> None:
-    before = live.current
-    outcomes, after = live.ingest([REPORT])
+    before = live.current.searcher
+    outcomes, view = live.ingest([REPORT])
+    after = view.searcher
     assert [(o.requested_id, o.article_id, o.status) for o in outcomes] == [("h1", "h1", "created")]
-    assert live.current is after
+    assert live.current.searcher is after
     quotes = after.quotes_of("h1")
     assert [q.text for q in quotes] == [TRADE_QUOTE]
     assert quotes[0].speaker == "varga"  # merged into the index's speaker by name
@@ -95,7 +97,7 @@ def test_ingest_adds_an_article_its_quotes_and_their_statement(
     assert before.manifest.counts.articles == 3
 
 
-def test_ingest_is_idempotent_by_id_and_by_content(live: LiveIndex[Searcher]) -> None:
+def test_ingest_is_idempotent_by_id_and_by_content(live: LiveIndex) -> None:
     live.ingest([REPORT])
     seq = live.seq
     copy = Article(id="h1-copy", outlet=REPORT.outlet, text=REPORT.text, title="another title")
@@ -105,13 +107,13 @@ def test_ingest_is_idempotent_by_id_and_by_content(live: LiveIndex[Searcher]) ->
         ("h1-copy", "h1", "unchanged"),
     ]
     assert live.seq == seq  # nothing journaled
-    assert view.article("h1-copy") is None
+    assert view.searcher.article("h1-copy") is None
 
 
-def test_a_batch_with_the_same_article_twice_adds_it_once(live: LiveIndex[Searcher]) -> None:
+def test_a_batch_with_the_same_article_twice_adds_it_once(live: LiveIndex) -> None:
     outcomes, view = live.ingest([OTHER, OTHER])
     assert [o.status for o in outcomes] == ["created", "unchanged"]
-    assert [a.id for a in view.corpus.articles].count("h2") == 1
+    assert [a.id for a in view.searcher.corpus.articles].count("h2") == 1
 
 
 @pytest.mark.parametrize(
@@ -123,57 +125,57 @@ def test_a_batch_with_the_same_article_twice_adds_it_once(live: LiveIndex[Search
     ids=["held-id", "same-id-twice-in-a-batch"],
 )
 def test_an_id_with_other_content_is_a_conflict_and_adds_nothing(
-    live: LiveIndex[Searcher], batch: list[Article]
+    live: LiveIndex, batch: list[Article]
 ) -> None:
-    seq, view = live.seq, live.current
+    seq, view = live.seq, live.current.searcher
     with pytest.raises(ArticleConflictError):
         live.ingest(batch)
-    assert live.seq == seq and live.current is view
+    assert live.seq == seq and live.current.searcher is view
 
 
-def test_an_article_too_costly_to_analyse_is_rejected(live: LiveIndex[Searcher]) -> None:
+def test_an_article_too_costly_to_analyse_is_rejected(live: LiveIndex) -> None:
     crowded = Article(id="x", outlet="o", text=" ".join(['"word"'] * 1500))
     with pytest.raises(ArticleRejectedError, match="1500 quotations"):
         live.ingest([OTHER, crowded])
-    assert live.current.article("h2") is None
+    assert live.current.searcher.article("h2") is None
 
 
-def test_delete_removes_the_quotes_and_fixes_their_statement(live: LiveIndex[Searcher]) -> None:
-    _, with_report = live.ingest([REPORT])
+def test_delete_removes_the_quotes_and_fixes_their_statement(live: LiveIndex) -> None:
+    with_report = live.ingest([REPORT])[1].searcher
     group = group_of_text(with_report, TRADE_QUOTE)
     assert live.delete("h1") is not None
-    after = live.current
+    after = live.current.searcher
     assert after.article("h1") is None and not after.quotes_of("h1")
     assert all(v.article_id != "h1" for g in after.corpus.groups for v in g.variants)
     assert after.group(group) is None or all(
         v.outlet != "Harbour Herald"
         for v in after.group(group).variants  # type: ignore[union-attr]
     )
-    assert after.manifest.counts == live.current.manifest.counts
+    assert after.manifest.counts == live.current.searcher.manifest.counts
     assert live.delete("h1") is None  # already gone
 
 
-def test_delete_drops_speakers_left_without_quotes(live: LiveIndex[Searcher]) -> None:
+def test_delete_drops_speakers_left_without_quotes(live: LiveIndex) -> None:
     _, view = live.ingest([OTHER])
-    speaker = view.quotes_of("h2")[0].speaker
-    assert speaker is not None and view.speaker(speaker) is not None
+    speaker = view.searcher.quotes_of("h2")[0].speaker
+    assert speaker is not None and view.searcher.speaker(speaker) is not None
     live.delete("h2")
-    assert live.current.speaker(speaker) is None
+    assert live.current.searcher.speaker(speaker) is None
 
 
 def test_deleting_every_article_leaves_an_empty_searchable_index(
-    live: LiveIndex[Searcher],
+    live: LiveIndex,
 ) -> None:
-    for article in list(live.current.corpus.articles):
+    for article in list(live.current.searcher.corpus.articles):
         live.delete(article.id)
-    assert live.current.manifest.counts.vectors == 0
-    assert not live.current.lookup("harbour trade").matches
+    assert live.current.searcher.manifest.counts.vectors == 0
+    assert not live.current.searcher.lookup("harbour trade").matches
     assert live.checkpoint()
     assert load_index(live.folder).manifest.counts.articles == 0
 
 
 def test_checkpoint_writes_the_folder_with_the_journal_seq(
-    live: LiveIndex[Searcher], folder: Path
+    live: LiveIndex, folder: Path
 ) -> None:
     assert not live.checkpoint()  # nothing to write yet
     live.ingest([REPORT])
@@ -183,7 +185,7 @@ def test_checkpoint_writes_the_folder_with_the_journal_seq(
     assert not live.checkpoint_due(rows=1, seconds=0)
     manifest = read_manifest(folder)
     assert manifest.journal_seq == live.seq == 1
-    assert manifest.counts == live.current.manifest.counts
+    assert manifest.counts == live.current.searcher.manifest.counts
     assert load_index(folder).corpus.articles[-1].id == "h1"
 
 
@@ -197,11 +199,11 @@ def test_a_restart_replays_what_the_folder_lacks(folder: Path) -> None:
     assert read_manifest(folder).journal_seq == 1
     second = open_live(folder)
     try:
-        ids = {a.id for a in second.current.corpus.articles}
+        ids = {a.id for a in second.current.searcher.corpus.articles}
         assert ids == {"a1", "a2", "h1", "h2"}
         assert second.seq == 3
         assert read_manifest(folder).journal_seq == 3  # the replay was checkpointed
-        assert second.current.lookup("The new cranes arrive in June", k=1).matches
+        assert second.current.searcher.lookup("The new cranes arrive in June", k=1).matches
     finally:
         second.close()
         first.close()
@@ -213,7 +215,7 @@ def test_a_restart_without_any_checkpoint_replays_everything(folder: Path) -> No
     first.delete("h1")
     second = open_live(folder)
     try:
-        assert {a.id for a in second.current.corpus.articles} == {"a1", "a2", "a3", "h2"}
+        assert {a.id for a in second.current.searcher.corpus.articles} == {"a1", "a2", "a3", "h2"}
     finally:
         second.close()
         first.close()
@@ -230,8 +232,8 @@ def test_an_article_deleted_and_added_again_with_new_text_replays_as_the_new_tex
     first.ingest([rewritten])
     second = open_live(folder)
     try:
-        assert second.current.article("h2") == rewritten
-        assert [q.text for q in second.current.quotes_of("h2")] == ["Cranes come in July,"]
+        assert second.current.searcher.article("h2") == rewritten
+        assert [q.text for q in second.current.searcher.quotes_of("h2")] == ["Cranes come in July,"]
     finally:
         second.close()
         first.close()
@@ -274,7 +276,7 @@ class CountingEmbedder(HashEmbedder):
 def test_only_new_texts_are_embedded(folder: Path) -> None:
     embedder = CountingEmbedder()
     live = LiveIndex.open(
-        folder, journal=folder.parent / "j.sqlite3", embedder=embedder, make_view=lambda s: s
+        folder, journal=folder.parent / "j.sqlite3", embedder=embedder
     )
     live.ingest([REPORT, OTHER])
     # Each article brings one quote the index has no vector for.
@@ -310,5 +312,5 @@ def test_a_bounded_embedder_runs_at_most_its_slots_at_once(slots: int) -> None:
     with ThreadPoolExecutor(6) as pool:
         rows = list(pool.map(lambda n: bounded.encode([f"text {n}"]), range(12)))
     assert 1 <= inner.most <= slots
-    assert all(row.shape == (1, inner.dimension) for row in rows)
-    assert (bounded.encoder, bounded.files) == (inner.encoder, inner.files)
+    assert all(row.shape == (1, inner.info.dimension) for row in rows)
+    assert bounded.info == inner.info

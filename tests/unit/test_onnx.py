@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.onnx import INT8_FILE, OnnxEmbedder, export_onnx
+from index.embed.export import INT8_FILE, export_onnx
+from index.embed.onnx import OnnxEmbedder
 
 SENTENCES = (
     "The committee will publish its findings before the end of the month.",
@@ -26,7 +27,7 @@ SENTENCES = (
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An fp32 and int8 export of the packaged model (the folder holding both files)."""
-    from index.embed import default_model_dir
+    from index.embed.protocol import default_model_dir
 
     out = tmp_path_factory.mktemp("onnx") / "encoder"
     served = export_onnx(default_model_dir(), out, quantize=True)
@@ -36,7 +37,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def reference() -> np.ndarray:
-    from index.embed import SentenceTransformerEmbedder
+    from index.embed.sentence import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder().encode(SENTENCES)
 
@@ -63,7 +64,7 @@ def test_batches_keep_the_input_order(exported: Path) -> None:
     together = embedder.encode(SENTENCES, batch_size=3)
     one_by_one = np.vstack([embedder.encode([text]) for text in SENTENCES])
     np.testing.assert_allclose(together, one_by_one, atol=1e-5)
-    assert embedder.encode([]).shape == (0, embedder.dimension)
+    assert embedder.encode([]).shape == (0, embedder.info.dimension)
 
 
 @pytest.mark.model

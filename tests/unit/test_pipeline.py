@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from index.analyse.pipeline import MAX_WORD_CHARS, refusal
 from index.models import Article
-from index.pipeline import MAX_WORD_CHARS, refusal
 
 NEWS = 'The mayor said: "We will open the bridge in May." She added: "It is safe."'
 

@@ -13,12 +13,13 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from index import lexical, ranking
 from index.errors import IndexFormatError
 from index.models import Quote
-from index.rank_tables import FILES, GROUP_ROWS, POSTINGS, UNIT_GROUP, VOCABULARY, RankTables
-from index.ranking import LEXICAL_CANDIDATES, Candidate, Ranker, prepare_query
-from index.units import Unit, quote_units
+from index.search import ranking
+from index.search.ranking import LEXICAL_CANDIDATES, Candidate, Ranker, prepare_query
+from index.store.tables import FILES, GROUP_ROWS, POSTINGS, UNIT_GROUP, VOCABULARY, RankTables
+from index.store.units import Unit, quote_units
+from index.text import terms as lexical
 from tests.fakes import HashEmbedder
 
 # (group, quote text): invented statements with figures, a negation, names, a compound, two

@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from index.errors import GoldError
-from index.gold import (
+from index.evaluate.gold import (
     WHYS,
     Gold,
     GoldArticle,
@@ -21,7 +21,7 @@ from index.gold import (
     PredictedVariant,
     Predictions,
 )
-from index.scores import compare_key, gold_spans, lookup_outcomes, normalise, score
+from index.evaluate.scores import compare_key, gold_spans, lookup_outcomes, normalise, score
 
 ANN = GoldSpeaker(
     id="ann-lee",

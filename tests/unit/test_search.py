@@ -10,7 +10,8 @@ import pytest
 from index.build import index_corpus
 from index.errors import IndexFormatError
 from index.models import Answer
-from index.search import Searcher, format_answer
+from index.search.render import format_answer
+from index.search.searcher import Searcher
 from tests.fakes import HashEmbedder
 from tests.unit.sample_corpus import STRIKE, TRADE_A, TRADE_B, sample_corpus
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from index.analyse.speakers import merge_speakers
 from index.models import Speaker
-from index.speakers import merge_speakers
 
 XI = Speaker(id="xi-jinping", name="Xi Jinping", kind="person", aliases=("Xi",))
 XINHUA = Speaker(id="xinhua", name="Xinhua", kind="organisation")

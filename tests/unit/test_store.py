@@ -11,21 +11,11 @@ import numpy as np
 import pytest
 
 from index.build import index_corpus
-from index.embed import Encoder
+from index.embed.protocol import Encoder
 from index.errors import IndexFormatError
-from index.store import (
-    EXACT,
-    EXACT_SEARCH_LIMIT,
-    FILES,
-    FORMAT_VERSION,
-    MANIFEST,
-    VECTORS,
-    choose_factory,
-    load_index,
-    new_faiss_index,
-    read_manifest,
-    remove_stale_staging,
-)
+from index.store.ann import EXACT_SEARCH_LIMIT, choose_factory, new_faiss_index
+from index.store.folder import EXACT, FILES, VECTORS, load_index, remove_stale_staging
+from index.store.manifest import FORMAT_VERSION, MANIFEST, read_manifest
 from tests.fakes import HashEmbedder
 from tests.unit.sample_corpus import sample_corpus
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.models import Quote
-from index.units import quote_units, sentence_spans
+from index.store.units import quote_units, sentence_spans
 
 
 @pytest.mark.parametrize(

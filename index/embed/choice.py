@@ -9,7 +9,7 @@ Three encoders make the same model's vectors (bench/encode.py measures them agai
 ``torch``        sentence-transformers on torch, the reference
 ===============  ===========================================================================
 
-The ONNX file is made offline from the packaged model (:func:`index.onnx.export_onnx`, which
+The ONNX file is made offline from the packaged model (:func:`index.embed.export.export_onnx`, which
 needs torch) the first time a build asks for it, and cached by the model's checksum, so later
 builds reuse it. The index folder keeps its own copy (``encoder/``), which is what a reader
 loads, checked against the manifest's checksum: serving needs neither torch nor the cache.
@@ -23,9 +23,8 @@ from typing import Literal, get_args
 
 import msgspec
 
-from index.embed import Embedder, Encoder, SentenceTransformerEmbedder, default_model_dir
+from index.embed.protocol import ENCODER_DIR, Embedder, Encoder, default_model_dir
 from index.errors import IndexFormatError
-from index.store import ENCODER_DIR
 
 Choice = Literal["onnx-int8", "onnx-fp32", "torch"]
 CHOICES: tuple[str, ...] = get_args(Choice)
@@ -37,10 +36,12 @@ DEFAULT_CACHE = Path("var/encoders")
 def for_build(choice: Choice, model_dir: Path | None, cache: Path) -> Embedder:
     """The embedder a build with ``choice`` encodes with, its ONNX export cached in ``cache``."""
     if choice == "torch":
+        from index.embed.sentence import SentenceTransformerEmbedder
+
         return SentenceTransformerEmbedder(model_dir)
     if choice not in CHOICES:
         raise ValueError(f"unknown encoder {choice!r}; choose one of {', '.join(CHOICES)}")
-    from index.onnx import OnnxEmbedder
+    from index.embed.onnx import OnnxEmbedder
 
     precision = "int8" if choice == "onnx-int8" else "fp32"
     path = exported(model_dir or default_model_dir(), cache, precision)
@@ -50,7 +51,7 @@ def for_build(choice: Choice, model_dir: Path | None, cache: Path) -> Embedder:
 
 def exported(model_dir: Path, cache: Path, precision: str) -> Path:
     """The ``precision`` ONNX file exported from ``model_dir``, exporting it on a cache miss."""
-    from index.onnx import INFO_FILE, ExportInfo, export_onnx, file_sha256
+    from index.embed.export import INFO_FILE, ExportInfo, export_onnx, file_sha256
 
     source = file_sha256(model_dir / "model.safetensors")
     folder = Path(cache) / source[:16]
@@ -70,12 +71,15 @@ def for_index(encoder: Encoder, folder: Path, model_dir: Path | None) -> Embedde
     """The embedder that encodes queries as the index in ``folder`` was built (its manifest's
     ``encoder``): the export the folder holds, or the torch model from ``model_dir``."""
     if encoder.runtime == "torch":
+        from index.embed.sentence import SentenceTransformerEmbedder
+
         return SentenceTransformerEmbedder(model_dir)
     if encoder.runtime == "custom" or encoder.file is None:
         raise IndexFormatError(
             f"index at {folder} was built with a custom embedder; open it with that embedder"
         )
-    from index.onnx import OnnxEmbedder, file_sha256
+    from index.embed.export import file_sha256
+    from index.embed.onnx import OnnxEmbedder
 
     path = Path(folder) / ENCODER_DIR / encoder.file
     if not path.is_file():

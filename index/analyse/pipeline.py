@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from index.attribute import attribute_speakers
-from index.extract import extract_quotes, split_paragraphs
-from index.language import load_language
-from index.mentions import Entity
+from index.analyse.attribute import attribute_speakers
+from index.analyse.extract import extract_quotes, split_paragraphs
+from index.analyse.language import load_language
+from index.analyse.mentions import Entity
+from index.analyse.speakers import resolve_speakers
 from index.models import Article, Corpus, Quote
-from index.speakers import resolve_speakers
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -61,14 +61,23 @@ def refusal(article: Article) -> str | None:
     return None
 
 
-def analyse(articles: Sequence[Article], nlp: Language | None = None) -> Corpus:
-    """Quotes with speakers for every article; ``Corpus.groups`` is left empty."""
+def analyse(
+    articles: Sequence[Article], nlp: Language | None = None, *, progress: bool = False
+) -> Corpus:
+    """Quotes with speakers for every article; ``Corpus.groups`` is left empty.
+
+    With ``progress``, a bar shows articles analysed, their rate and the time left.
+    """
+    from tqdm import tqdm
+
     nlp = nlp or load_language()
     quotes: list[Quote] = []
     entities: list[Entity] = []
     speaker_of: dict[str, Entity | None] = {}
     reported: dict[str, Entity] = {}
-    for article in articles:
+    for article in tqdm(
+        articles, desc="analyse", unit="article", leave=False, disable=not progress
+    ):
         attribution = attribute_speakers(article, extract_quotes(article), nlp)
         quotes.extend(attribution.quotes)
         entities.extend(attribution.entities)

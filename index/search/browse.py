@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from index.errors import InvalidCursorError, UnknownIdError
 from index.models import Article, Group, Quote, Speaker
-from service.errors import InvalidCursorError, UnknownIdError
 
 if TYPE_CHECKING:
-    from index.search import Searcher
+    from index.search.searcher import Searcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,3 +191,21 @@ class Catalog:
         items = tuple(self.statements[n] for n in chosen)
         more = start + limit < len(candidates)
         return items, (items[-1].id if more and items else None)
+
+
+class LoadedIndex:
+    """The searcher and the browse views over its corpus: what one snapshot serves.
+
+    A plain class, not a dataclass: litestar validates dependency values by their type, and
+    an opaque class is checked with ``isinstance`` only.
+    """
+
+    __slots__ = ("catalog", "searcher")
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.catalog = Catalog(searcher)
+
+    def warm(self) -> None:
+        """Build what browsing needs now (seconds at a million quotes), off the request path."""
+        self.catalog.warm()

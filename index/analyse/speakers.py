@@ -15,9 +15,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from index.lexicon import GENERIC_ROLES, PERSON_ROLES
-from index.mentions import Entity
+from index.analyse.mentions import Entity
 from index.models import Speaker
+from index.text.lexicon import GENERIC_ROLES, PERSON_ROLES
 
 SLUG = re.compile(r"[^a-z0-9]+")
 

@@ -28,9 +28,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from index import lexical
-from index.ranking import Ranker, statement_query
-from index.store import Calibration
+from index.search.ranking import Ranker, statement_query
+from index.store.manifest import Calibration
+from index.text import normalise
 
 # The cosine at which all-MiniLM-L6-v2 holds two sentences to be rewordings of each other
 # (its paraphrase-mining range): a statement that close is accepted even when the query shares
@@ -73,8 +73,8 @@ def _sample_rows(ranker: Ranker) -> list[int]:
     seen: set[str] = set()
     rows = []
     for row, unit in enumerate(ranker.units):
-        key = lexical.normalise(unit.text)
-        if unit.kind != "quote" or key in seen or len(lexical.words(unit.text)) < MIN_WORDS:
+        key = normalise.normalise(unit.text)
+        if unit.kind != "quote" or key in seen or len(normalise.words(unit.text)) < MIN_WORDS:
             continue
         seen.add(key)
         rows.append(row)

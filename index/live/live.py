@@ -1,21 +1,22 @@
 """The live index: articles added and deleted while lookups go on.
 
-A :class:`LiveIndex` holds one immutable :class:`Snapshot` (a :class:`~index.search.Searcher`
-and what it was built from). Lookups take the current snapshot and never wait for a write nor
-see half of one. Writes are serialised by one lock; each builds a new snapshot beside the
-current one (copy on write), records the change in the journal (:mod:`index.journal`) and
+A :class:`LiveIndex` holds one immutable :class:`Snapshot` (a
+:class:`~index.search.browse.LoadedIndex`: the searcher and its browse views). Lookups take
+the current snapshot and never wait for a write nor see half of one. Writes are serialised by one lock; each builds a new snapshot beside the
+current one (copy on write), records the change in the journal (:mod:`index.live.journal`) and
 then swaps the snapshot reference. A write is acknowledged after both, so an acknowledged
 article is durable and searchable.
 
 Building a snapshot for added articles:
 
-1. analyse only the new articles (:func:`index.pipeline.analyse`) and merge their speakers
-   into the index's by canonical name (:func:`index.speakers.merge_speakers`);
+1. analyse only the new articles (:func:`index.analyse.pipeline.analyse`) and merge their
+   speakers into the index's by canonical name (:func:`index.analyse.speakers.merge_speakers`);
 2. embed only texts the index has no vector for (vectors are kept per text, so quotes and
    sentences already indexed are never embedded again);
-3. regroup every quote (:func:`index.group.group_variants`) with the kept vectors, so a new
+3. regroup every quote (:func:`index.group.group.group_variants`) with the kept vectors, so a new
    variant joins its statement and a deleted one leaves it;
-4. rebuild the search units, the FAISS index and the term statistics.
+4. rebuild the search units, the FAISS index and the term statistics through the same
+   :func:`index.build.assemble` that ``whosaid build`` uses.
 
 Steps 3 and 4 grow with the whole corpus, not with the write: measured with the hash embedder
 on 2 cores, a write takes about 0.6 s over 1,000 quotes and 8 s over 5,000 quotes of much
@@ -24,7 +25,7 @@ other meanwhile, lookups do not. Beyond some thousands of quotes this needs incr
 grouping (regrouping only the statements the new quotes can touch). The no-match threshold is
 recalibrated at each checkpoint, not at each write.
 
-Checkpoints write the current snapshot as an index folder (:func:`index.store.write_index`,
+Checkpoints write the current snapshot as an index folder (:func:`index.store.folder.write_index`,
 atomic) with the last journal ``seq`` it holds in its manifest. On start, the folder is loaded
 and the journal rows after that ``seq`` are replayed: a crash at any moment leaves a loadable
 folder and loses nothing that was acknowledged.
@@ -36,39 +37,28 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal
 
 import msgspec
-import numpy as np
 
-from index.articles import checksum
-from index.build import embed_texts, searchable
-from index.calibrate import calibrate, null_scores
-from index.embed import Embedder, Encoder
+from index.analyse.speakers import merge_speakers
+from index.build import TextVectors, assemble
+from index.embed.protocol import Embedder
 from index.errors import WhosaidError
-from index.group import group_variants
-from index.journal import Journal, content_hash
+from index.group.group import group_variants
+from index.live.journal import Journal, content_hash
 from index.models import Article, Corpus, Quote
-from index.rank_tables import RankTables
-from index.search import Searcher
-from index.speakers import merge_speakers
-from index.store import (
-    Counts,
-    IndexFolder,
-    load_index,
-    now_iso,
-    remove_stale_staging,
-    write_index,
-)
-from index.units import quote_units
+from index.search.browse import LoadedIndex
+from index.search.calibrate import calibrate, null_scores
+from index.search.searcher import Searcher
+from index.store.folder import load_index, remove_stale_staging, write_index
+from index.store.manifest import now_iso
 
 if TYPE_CHECKING:
-    from numpy.typing import NDArray
     from spacy.language import Language
 
-V = TypeVar("V")
 IngestStatus = Literal["created", "unchanged"]
 log = logging.getLogger("whosaid.index")
 
@@ -104,48 +94,17 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     status: IngestStatus
 
 
-class BoundedEmbedder:
-    """An embedder that runs at most ``slots`` encodes at once, whichever snapshot or writer
-    asks.
-
-    On 2 cores, two concurrent query encodes gave about 50% more lookups a second than an
-    unbounded thread pool (more contend for the cores and the cache). Writers encode in
-    batches, so lookups get their turn between them.
-    """
-
-    def __init__(self, embedder: Embedder, *, slots: int = 2) -> None:
-        self._embedder = embedder
-        self._slots = threading.BoundedSemaphore(max(1, slots))
-
-    @property
-    def name(self) -> str:
-        return self._embedder.name
-
-    @property
-    def dimension(self) -> int:
-        return self._embedder.dimension
-
-    @property
-    def encoder(self) -> Encoder:
-        return self._embedder.encoder
-
-    @property
-    def files(self) -> tuple[Path, ...]:
-        return self._embedder.files
-
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> NDArray[np.float32]:
-        with self._slots:
-            return self._embedder.encode(texts, batch_size=batch_size)
-
-
 @dataclasses.dataclass(frozen=True, slots=True)
-class Snapshot(Generic[V]):
+class Snapshot:
     """One consistent state of the index: never changed once published."""
 
     seq: int  # the last journal row it holds
-    searcher: Searcher  # its ranker holds the units, vectors, FAISS index and terms
+    view: LoadedIndex  # the searcher (its ranker holds units, vectors, FAISS, terms) and views
     hashes: Mapping[str, str]  # content hash -> article id
-    view: V  # what the caller derives from the searcher (the service's browse views)
+
+    @property
+    def searcher(self) -> Searcher:
+        return self.view.searcher
 
 
 class _ContentHashes(Mapping[str, str]):
@@ -175,12 +134,12 @@ class _ContentHashes(Mapping[str, str]):
 
 
 def _language() -> Language:
-    from index.language import load_language
+    from index.analyse.language import load_language
 
     return load_language()
 
 
-class LiveIndex(Generic[V]):
+class LiveIndex:
     """Lookups on the current snapshot; serialised writes that journal, rebuild and swap."""
 
     def __init__(
@@ -189,22 +148,17 @@ class LiveIndex(Generic[V]):
         *,
         folder: Path,
         journal: Path,
-        make_view: Callable[[Searcher], V],
     ) -> None:
         self.folder = Path(folder)
         self.journal_path = Path(journal)
         self._journal: Journal | None = None
-        self._make_view = make_view
         self._embedder = searcher.embedder
         self._calibration = searcher.manifest.calibration
         self._write_lock = threading.Lock()
         self._checkpoint_lock = threading.Lock()
         seq = searcher.manifest.journal_seq
-        self._snapshot: Snapshot[V] = Snapshot(
-            seq=seq,
-            searcher=searcher,
-            hashes=_ContentHashes(searcher.corpus.articles),
-            view=make_view(searcher),
+        self._snapshot = Snapshot(
+            seq=seq, view=LoadedIndex(searcher), hashes=_ContentHashes(searcher.corpus.articles)
         )
         self._checkpointed = seq
         self._checkpointed_at = time.monotonic()
@@ -216,8 +170,7 @@ class LiveIndex(Generic[V]):
         *,
         journal: Path,
         embedder: Embedder,
-        make_view: Callable[[Searcher], V],
-    ) -> LiveIndex[V]:
+    ) -> LiveIndex:
         """Load the index folder, replay the journal rows it lacks, and checkpoint if any."""
         for stale in remove_stale_staging(folder):
             log.info("removed %s, left by an interrupted checkpoint", stale)
@@ -225,7 +178,7 @@ class LiveIndex(Generic[V]):
         loaded = load_index(folder)
         opened = time.perf_counter()
         searcher = Searcher(loaded, embedder)
-        live = cls(searcher, folder=folder, journal=journal, make_view=make_view)
+        live = cls(searcher, folder=folder, journal=journal)
         # Both parts, machine-readable: bench/startup.py reads them from the log.
         log.info(
             "opened %s: load_index_s=%.3f searcher_s=%.3f",
@@ -242,12 +195,12 @@ class LiveIndex(Generic[V]):
     # ------------------------------------------------------------------------ reading
 
     @property
-    def snapshot(self) -> Snapshot[V]:
+    def snapshot(self) -> Snapshot:
         """The current snapshot; hold on to it for a consistent view across several reads."""
         return self._snapshot
 
     @property
-    def current(self) -> V:
+    def current(self) -> LoadedIndex:
         return self._snapshot.view
 
     @property
@@ -256,7 +209,7 @@ class LiveIndex(Generic[V]):
 
     # ------------------------------------------------------------------------ writing
 
-    def ingest(self, articles: Sequence[Article]) -> tuple[tuple[Outcome, ...], V]:
+    def ingest(self, articles: Sequence[Article]) -> tuple[tuple[Outcome, ...], LoadedIndex]:
         """Add articles; return what became of each and the view that holds them all.
 
         An id already held with the same outlet and text, or a text already held under
@@ -264,7 +217,7 @@ class LiveIndex(Generic[V]):
         :class:`ArticleConflictError`, an article far too costly to analyse raises
         :class:`ArticleRejectedError`, and then nothing of the batch is added.
         """
-        from index.pipeline import refusal
+        from index.analyse.pipeline import refusal
 
         with self._write_lock:
             base = self._snapshot
@@ -280,7 +233,7 @@ class LiveIndex(Generic[V]):
             self._snapshot = dataclasses.replace(built, seq=seq)
             return outcomes, built.view
 
-    def delete(self, article_id: str) -> V | None:
+    def delete(self, article_id: str) -> LoadedIndex | None:
         """Remove an article and its quotes, regrouping the statements they were in; return
         the view without it, or None when the index does not hold that id."""
         with self._write_lock:
@@ -343,17 +296,8 @@ class LiveIndex(Generic[V]):
                 journal_seq=snapshot.seq,
                 created=now_iso(),
             )
-            write_index(
-                self.folder,
-                manifest=manifest,
-                corpus=searcher.corpus,
-                units=searcher.ranker.units,
-                terms=searcher.ranker.terms,
-                faiss_index=searcher.ranker.faiss_index,
-                vectors=searcher.ranker.vectors,
-                tables=searcher.ranker.tables,
-                encoder_files=self._embedder.files,
-            )
+            data = msgspec.structs.replace(searcher.data, manifest=manifest)
+            write_index(self.folder, data, encoder_files=self._embedder.info.files)
             self._calibration = calibration
             self._checkpointed = snapshot.seq
             self._checkpointed_at = time.monotonic()
@@ -377,16 +321,14 @@ class LiveIndex(Generic[V]):
             self._journal = Journal(self.journal_path)
         return self._journal
 
-    def _build(
-        self, base: Snapshot[V], remove: Collection[str], add: Sequence[Article]
-    ) -> Snapshot[V]:
+    def _build(self, base: Snapshot, remove: Collection[str], add: Sequence[Article]) -> Snapshot:
         """A new snapshot: ``base`` without the articles ``remove`` names, with ``add``."""
         corpus = base.searcher.corpus
         articles = [a for a in corpus.articles if a.id not in remove]
         quotes = [q for q in corpus.quotes if q.article_id not in remove]
         speakers = corpus.speakers
         if add:
-            from index.pipeline import analyse
+            from index.analyse.pipeline import analyse
 
             analysed = analyse(add, _language())
             speakers, renamed = merge_speakers(speakers, analysed.speakers)
@@ -397,76 +339,24 @@ class LiveIndex(Generic[V]):
 
         ranker = base.searcher.ranker
         known = {unit.text: row for row, unit in enumerate(ranker.units)}
-        vector_of = _Vectors(self._embedder, ranker.vectors, known)
-        quote_vectors = vector_of.rows([q.text for q in quotes])
-        groups = group_variants(articles, quotes, quote_vectors)
-        group_of = {v.quote_id: group.id for group in groups for v in group.variants}
-        units = quote_units(quotes, group_of)
-        vectors = vector_of.rows([unit.text for unit in units])
-        factory, params, faiss_index, terms = searchable(quotes, units, vectors)
-
-        new_corpus = Corpus(
+        vectors = TextVectors(self._embedder, ranker.vectors, known)
+        groups = group_variants(articles, quotes, vectors.rows([q.text for q in quotes]))
+        grouped = Corpus(
             articles=tuple(articles), quotes=tuple(quotes), speakers=speakers, groups=groups
         )
-        manifest = msgspec.structs.replace(
-            base.searcher.manifest,
-            faiss_factory=factory,
-            faiss_params=params,
-            counts=Counts(
-                articles=len(articles),
-                quotes=len(quotes),
-                speakers=len(speakers),
-                groups=len(groups),
-                vectors=len(units),
-            ),
-            input_checksum=checksum(articles),
-            created=now_iso(),
+        data = assemble(
+            grouped,
+            vectors,
+            self._embedder,
             calibration=self._calibration,
+            journal_seq=base.searcher.manifest.journal_seq,
         )
-        folder = IndexFolder(
-            folder=self.folder,
-            manifest=manifest,
-            corpus=new_corpus,
-            units=units,
-            terms=terms,
-            faiss_index=faiss_index,
-            vectors=vectors,
-            tables=RankTables.build(units),
-        )
-        searcher = Searcher(folder, self._embedder)
+        data = msgspec.structs.replace(data, folder=self.folder)
         hashes = {h: i for h, i in base.hashes.items() if i not in remove}
         hashes.update((content_hash(article), article.id) for article in add)
         return Snapshot(
-            seq=base.seq,
-            searcher=searcher,
-            hashes=hashes,
-            view=self._make_view(searcher),
+            seq=base.seq, view=LoadedIndex(Searcher(data, self._embedder)), hashes=hashes
         )
-
-
-class _Vectors:
-    """Vectors by text: the base snapshot's rows, and new texts embedded once, in batches."""
-
-    def __init__(
-        self, embedder: Embedder, base: NDArray[np.float32], known: Mapping[str, int]
-    ) -> None:
-        self._embedder = embedder
-        self._base = base
-        self._known = known
-        self._new: dict[str, NDArray[np.float32]] = {}
-
-    def rows(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        missing = list(
-            dict.fromkeys(t for t in texts if t not in self._known and t not in self._new)
-        )
-        if missing:
-            embedded = embed_texts(self._embedder, missing)
-            self._new.update(zip(missing, embedded, strict=True))
-        out = np.zeros((len(texts), self._embedder.dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            known = self._known.get(text)
-            out[row] = self._base[known] if known is not None else self._new[text]
-        return out
 
 
 def _renamed(quote: Quote, renamed: Mapping[str, str]) -> Quote:
@@ -475,9 +365,7 @@ def _renamed(quote: Quote, renamed: Mapping[str, str]) -> Quote:
     return msgspec.structs.replace(quote, speaker=speaker, reported_speaker=reported)
 
 
-def _plan(
-    base: Snapshot[Any], articles: Sequence[Article]
-) -> tuple[tuple[Outcome, ...], list[Article]]:
+def _plan(base: Snapshot, articles: Sequence[Article]) -> tuple[tuple[Outcome, ...], list[Article]]:
     """What to do with each article of a batch: the outcomes, and the articles to add."""
     outcomes: list[Outcome] = []
     fresh: list[Article] = []

@@ -16,9 +16,9 @@ from pathlib import Path, PurePosixPath
 import msgspec
 
 from index.articles import MANIFEST, UNKNOWN_OUTLET, Manifest, ManifestEntry, read_text
-from index.encoders import DEFAULT, Choice
+from index.embed.choice import DEFAULT, Choice
 from index.errors import ArticleError, GoldError
-from index.gold import (
+from index.evaluate.gold import (
     OVERALL,
     WHYS,
     ExtractionScore,
@@ -32,8 +32,8 @@ from index.gold import (
     Report,
     SpeakerScore,
 )
+from index.evaluate.scores import lookup_outcomes, score, validate_gold
 from index.models import Answer, Article, Corpus
-from index.scores import lookup_outcomes, score, validate_gold
 
 
 def load_gold(path: Path) -> Gold:
@@ -143,8 +143,8 @@ def _ask_queries(
 ) -> tuple[Corpus, list[tuple[str, Answer]]]:
     """Build a real index in a temporary folder, then ask it each query (top answer only)."""
     from index.build import build_index
-    from index.encoders import DEFAULT_CACHE, for_build
-    from index.search import Searcher
+    from index.embed.choice import DEFAULT_CACHE, for_build
+    from index.search.searcher import Searcher
 
     embedder = for_build(encoder, model_dir, DEFAULT_CACHE)
     with tempfile.TemporaryDirectory(prefix="whosaid-eval-") as tmp:
@@ -175,7 +175,7 @@ def predict(
         corpus, answers = _ask_queries(articles, queries, model_dir, encoder)
         predicted = [lookup_prediction(query, answer, files) for query, answer in answers]
     else:
-        from index.pipeline import analyse
+        from index.analyse.pipeline import analyse
 
         corpus, predicted = analyse(list(articles)), []
     return Predictions(quotes=tuple(quote_predictions(corpus, files)), lookups=tuple(predicted))

@@ -7,7 +7,7 @@ Three kinds of evidence are used together, and none of them alone:
 - speaker agreement: two quotes given to different known speakers never join;
 - lexical overlap: words are compared as stems of their spelling keys (NFKC, quotes folded,
   case-folded, hyphens dropped, British forms mapped to American ones, see
-  :func:`index.diff.spelling_key`), so ``co-operation`` meets ``cooperation``;
+  :func:`index.text.spelling.spelling_key`), so ``co-operation`` meets ``cooperation``;
 - embedding similarity: the cosine of the quotes' sentence vectors.
 
 The grouping runs in three steps.
@@ -34,27 +34,24 @@ The grouping runs in three steps.
 
 Each group's canonical text is its fullest wording (most words); every quote becomes a
 :class:`~index.models.Variant` with its outlet, offsets, fragment flag and
-:func:`~index.diff.diff_words` edits against the canonical text.
+:func:`~index.group.diff.diff_words` edits against the canonical text.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
-import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from functools import cache
-from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import msgspec
 import numpy as np
-from rapidfuzz.distance import LCSseq
 
-from index.diff import diff_words, tokenize
-from index.lexical import STOP_WORDS
+from index.group.diff import diff_words
+from index.group.words import Words, containment, in_order, words_of
 from index.models import Article, Edit, Group, Quote, Variant
+from index.text.align import contains
+from index.text.terms import idf
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -78,97 +75,7 @@ LINK_RULES = ((0.5, 0.6), (0.8, 0.5), (0.85, 0.3))
 UNSEEN_QUOTES = 10
 
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-class _Words(msgspec.Struct, frozen=True, kw_only=True):
-    """What the grouping compares of one quote's text."""
-
-    stems: tuple[str, ...]  # every word, in order
-    content: dict[str, tuple[str, ...]]  # content stems -> stems of a compound's parts
-    vocabulary: frozenset[str]  # content stems, compound parts, adjacent words joined
-    words: int
-    numbers: frozenset[str]  # the figures it states: 40 in "40%", 1.5 in "$1.5bn"
-
-
-@cache
-def _stemmer() -> Any:
-    import snowballstemmer  # type: ignore[import-untyped]
-
-    return snowballstemmer.stemmer("english")
-
-
-@cache
-def stem(word: str) -> str:
-    """The Snowball (Porter 2) stem of a folded word; words with digits stay as they are."""
-    if any(char.isdigit() for char in word):
-        return word
-    stemmed: str = _stemmer().stemWord(word)
-    return stemmed
-
-
-def contains(whole: Sequence[str], part: Sequence[str]) -> bool:
-    """Whether ``part`` occurs in ``whole`` as a run of whole words."""
-    size = len(part)
-    return any(tuple(whole[i : i + size]) == tuple(part) for i in range(len(whole) - size + 1))
-
-
-def _plain(key: str) -> str:
-    """A word key without its possessive ending and apostrophes: other's -> other."""
-    return key.removesuffix("'s").replace("'", "")
-
-
-def words_of(text: str) -> _Words:
-    """Stems, content words and the vocabulary that another quote's words are looked up in."""
-    tokens = [token for token in tokenize(text) if token.word]
-    stems = tuple(stem(_plain(token.key)) for token in tokens)
-    content: dict[str, tuple[str, ...]] = {}
-    vocabulary: set[str] = set()
-    for token, stemmed in zip(tokens, stems, strict=True):
-        if _plain(token.key) in STOP_WORDS:
-            continue
-        pieces = [piece for piece in tokenize(token.text.replace("-", " ")) if piece.word]
-        parts = tuple(
-            stem(_plain(piece.key))
-            for piece in pieces
-            if _plain(piece.key) not in STOP_WORDS and len(pieces) > 1
-        )
-        content[stemmed] = parts
-        vocabulary.add(stemmed)
-        vocabulary.update(parts)
-    for left, right in pairwise(tokens):
-        # "large scale" meets "large-scale": the joined pair is looked up too.
-        vocabulary.add(stem(_plain(left.key) + _plain(right.key)))
-    return _Words(
-        stems=stems,
-        content=content,
-        vocabulary=frozenset(vocabulary),
-        words=len(tokens),
-        numbers=frozenset(_NUMBER.findall(text)),
-    )
-
-
-def containment(part: _Words, whole: _Words, weight: Callable[[str], float] | None = None) -> float:
-    """The share of ``part``'s content words that occur in ``whole`` (a compound counts when
-    its joined form or all of its parts do), each word weighted by ``weight`` (default 1)."""
-    total = found = 0.0
-    for word, parts in part.content.items():
-        mass = 1.0 if weight is None else weight(word)
-        total += mass
-        if word in whole.vocabulary or (parts and all(p in whole.vocabulary for p in parts)):
-            found += mass
-    return found / total if total > 0.0 else 0.0
-
-
-def in_order(part: _Words, whole: _Words) -> float:
-    """The share of ``part``'s words that align with ``whole``'s in order (their longest
-    common subsequence)."""
-    if not part.stems:
-        return 0.0
-    return LCSseq.similarity(part.stems, whole.stems) / len(part.stems)
-
-
-def _short(words: _Words) -> bool:
+def _short(words: Words) -> bool:
     return words.words <= SHORT_WORDS or len(words.content) < SHORT_CONTENT
 
 
@@ -180,7 +87,7 @@ class _Grouper:
     """The state of one grouping run: quotes, their words, vectors and the fragment tree."""
 
     def __init__(
-        self, quotes: Sequence[Quote], vectors: NDArray[np.float32], words: Sequence[_Words]
+        self, quotes: Sequence[Quote], vectors: NDArray[np.float32], words: Sequence[Words]
     ) -> None:
         self.quotes, self.vectors, self.words = quotes, vectors, words
         # Fullest first (see _fullness).
@@ -194,9 +101,7 @@ class _Grouper:
 
     def rarity(self, word: str) -> float:
         """BM25's inverse document frequency over the quotes, smoothed (UNSEEN_QUOTES)."""
-        frequency = self.frequency[word]
-        unseen = len(self.words) - frequency + UNSEEN_QUOTES
-        return math.log(1.0 + (unseen + 0.5) / (frequency + 0.5))
+        return idf(len(self.words) + UNSEEN_QUOTES, self.frequency[word])
 
     def candidates(self, index: int) -> set[int]:
         """Fuller quotes sharing at least one content word with quote ``index``."""
@@ -272,7 +177,7 @@ class _Grouper:
         return None
 
 
-def _fullness(quote: Quote, words: _Words) -> tuple[int, int, str]:
+def _fullness(quote: Quote, words: Words) -> tuple[int, int, str]:
     """A total order, fullest first: more words, then more characters, then the quote id (so
     that the order of the input does not decide)."""
     return (-words.words, -len(quote.text), quote.id)
@@ -297,22 +202,20 @@ def _majority(speakers: Sequence[str | None], preferred: str | None) -> str | No
 def _cluster(roots: Sequence[int], score: Mapping[tuple[int, int], float]) -> list[list[int]]:
     """Complete-linkage clusters of ``roots``: every pair in a cluster is linked."""
     from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-untyped]
+    from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
+    from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
     from scipy.spatial.distance import squareform  # type: ignore[import-untyped]
 
     # Connected components first: complete linkage only has to run inside each of them.
-    component = {root: root for root in roots}
-
-    def find(node: int) -> int:
-        while component[node] != node:
-            component[node] = component[component[node]]
-            node = component[node]
-        return node
-
-    for left, right in score:
-        component[find(left)] = find(right)
+    position = {root: place for place, root in enumerate(roots)}
+    edges = [(position[left], position[right]) for left, right in score]
+    rows = [left for left, _ in edges]
+    cols = [right for _, right in edges]
+    graph = coo_matrix((np.ones(len(edges)), (rows, cols)), shape=(len(roots), len(roots)))
+    _, component = connected_components(graph, directed=False)
     members: dict[int, list[int]] = defaultdict(list)
     for root in roots:
-        members[find(root)].append(root)
+        members[int(component[position[root]])].append(root)
     clusters: list[list[int]] = []
     for nodes in members.values():
         if len(nodes) <= 2:
@@ -420,7 +323,7 @@ def _reaches_short(canonical: str, edits: Sequence[Edit]) -> bool:
 def _group(
     members: Sequence[int],
     quotes: Sequence[Quote],
-    words: Sequence[_Words],
+    words: Sequence[Words],
     outlets: Mapping[str, str],
 ) -> Group:
     canonical = min(members, key=lambda i: _fullness(quotes[i], words[i]))

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from index.lexicon import (
+from index.text.lexicon import (
     BUSINESS_NOUNS,
     GENERIC_ROLES,
     HONORIFICS,

@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import numpy as np
 
-from index import lexical
 from index.errors import IndexFormatError
-from index.units import Unit
+from index.store.units import Unit
+from index.text import terms as lexical
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -40,10 +40,12 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import numpy as np
 
-from index import lexical
-from index.frame import split_frame
-from index.rank_tables import RankTables
-from index.units import Unit
+from index.search.frame import split_frame
+from index.store.ann import search
+from index.store.tables import RankTables
+from index.store.units import Unit
+from index.text import align, normalise
+from index.text import terms as lexical
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -86,13 +88,13 @@ def prepare_query(text: str) -> Query:
 
 def statement_query(body: str, *, text: str | None = None, claimed: str | None = None) -> Query:
     """A query for ``body`` as it stands (a quote asked as a query has no frame to remove)."""
-    tokens = lexical.words(body)
+    tokens = normalise.words(body)
     return Query(
         text=body if text is None else text,
         body=body,
         claimed=claimed,
         words=tokens,
-        cased=lexical.cased_words(body),
+        cased=normalise.cased_words(body),
         numbers=lexical.numbers(tokens),
         negated=lexical.negated(tokens),
     )
@@ -116,7 +118,7 @@ class _UnitFacts(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _unit_facts(text: str) -> _UnitFacts:
-    tokens = lexical.words(text)
+    tokens = normalise.words(text)
     return _UnitFacts(
         words=tokens, negated=lexical.negated(tokens), numbers=lexical.numbers(tokens)
     )
@@ -157,7 +159,7 @@ class Ranker:
         # reference to the ranker, so a replaced ranker is freed at once.
         cache = functools.lru_cache(maxsize=FACTS_CACHE)
         self._facts_of: Callable[[str], _UnitFacts] = cache(_unit_facts)
-        self._cased_of: Callable[[str], tuple[str, ...]] = cache(lexical.cased_words)
+        self._cased_of: Callable[[str], tuple[str, ...]] = cache(normalise.cased_words)
 
     def rank(
         self,
@@ -252,7 +254,7 @@ class Ranker:
             top = rows[np.argsort(-best)[:DENSE_CANDIDATES]]
             return self.tables.unit_group[top]
         k = min(DENSE_CANDIDATES, len(self.units))
-        _, nearest = self.faiss_index.search(np.ascontiguousarray(query_vectors), k)
+        _, nearest = search(self.faiss_index, query_vectors, k)
         found = np.asarray(nearest, dtype=np.int64).ravel()
         return self.tables.unit_group[found[found >= 0]]
 
@@ -306,7 +308,7 @@ class Ranker:
         contained = [
             index
             for index, row in enumerate(rows)
-            if may_contain and lexical.contains(self._facts(row).words, query.words)
+            if may_contain and align.contains(self._facts(row).words, query.words)
         ]
         pool = contained or range(len(rows))
         best = max(pool, key=lambda index: float(similarity[index]))
@@ -340,14 +342,14 @@ class Ranker:
         # A swap is judged against the wording the query copies most closely, when it is a
         # close copy: most of the shorter of the two aligned.
         aligned, nearest = max(
-            (lexical.aligned_words(query.cased, self._cased(row)), -row) for row in rows
+            (align.aligned_words(query.cased, self._cased(row)), -row) for row in rows
         )
         unit = self._cased(-nearest)
         shorter = min(len(query.cased), len(unit))
         return (
             shorter > 0
-            and aligned >= lexical.SWAP_MIN_ALIGNED * shorter
-            and lexical.swapped_names(query.cased, unit)
+            and aligned >= align.SWAP_MIN_ALIGNED * shorter
+            and align.swapped_names(query.cased, unit)
         )
 
 

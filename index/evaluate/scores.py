@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import msgspec
 
 from index.errors import GoldError
-from index.gold import (
+from index.evaluate.gold import (
     OVERALL,
     WHYS,
     ExtractionScore,

@@ -15,130 +15,25 @@ and types every difference as an :class:`~index.models.Edit`:
 A fragment that covers only part of the canonical text gets one omission for the uncovered
 part at each end, not a list of single words.
 
-Words are compared by :func:`spelling_key`: NFKC, quotes and apostrophes folded, case-folded,
-hyphens dropped, and British forms mapped to American ones, first by the word list that the
-``breame`` package ships and then by general suffix rules (:func:`american_form`).
+Words are compared by :func:`index.text.spelling.spelling_key`: NFKC, quotes and apostrophes
+folded, case-folded, hyphens dropped, and British forms mapped to American ones, first by the
+word list that the ``breame`` package ships and then by general suffix rules.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from difflib import SequenceMatcher
-from functools import cache
 
-import msgspec
-
-from index.lexical import STOP_WORDS
+from index.group.words import Token, tokenize
 from index.models import Edit, EditOp
+from index.text.normalise import fold
+from index.text.terms import STOP_WORDS
 
-# A token: a run of text between spaces (its punctuation attached), or a run of dashes.
-_TOKEN = re.compile(r"[^\s\u2013\u2014]+|[\u2013\u2014]+")
-# What a word's key keeps: letters, digits and inner apostrophes (other's).
-_NOT_KEY = re.compile(r"[^\w']|_")
 _EDGE = re.compile(r"^[^\w]+|[^\w]+$")
 _HYPHENS = re.compile(r"[-\u2010\u2011]")
-_APOSTROPHES = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u00b4": "'", "\u02bc": "'", "\u0060": "'", "\u2032": "'"}
-    | {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"'}
-)
-
-# British -> American spelling rules: (pattern, replacement), tried in order, first match wins.
-# Mapping both sides of a comparison through the same rules makes the two forms meet; a rule
-# that also changes a word with no second spelling (``promise`` -> ``promize``) changes it on
-# both sides alike, and the stems the rules need (three letters before -ise, two vowels before
-# a doubled l) keep short words such as rise, filled and called out of their way.
-_SPELLING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    # -isation/-ise/-ised/-ising/-iser -> -ization/-ize/...: organisation, characterised.
-    (re.compile(r"(?<=[a-z]{3})is(ation|ations|e|ed|es|ing|er|ers|able)$"), r"iz\1"),
-    # -yse -> -yze: analyse, paralysed, catalysing.
-    (re.compile(r"(?<=[a-z]{2})ys(e|ed|es|ing|er|ers)$"), r"yz\1"),
-    # -our -> -or: colour, labourers, favourite, honourable, behaviour, savoury.
-    (
-        re.compile(
-            r"(?<=[a-z]{3})our(s|ed|ing|er|ers|ite|ites|able|ably|ful|less|hood|hoods|ist|y)?$"
-        ),
-        r"or\1",
-    ),
-    # -tre/-bre -> -ter/-ber: centre, theatres, metre, fibre, sombre.
-    (re.compile(r"(?<=[a-z]{2})(t|b)re(s|d)?$"), r"\1er\2"),
-    # -ogue -> -og: catalogue, dialogues, analogue.
-    (re.compile(r"(?<=[a-z]{3})ogue(s)?$"), r"og\1"),
-    # -lment/-lful (UK) against -llment/-llful (US): fulfilment, enrolment, skilful.
-    (re.compile(r"(?<=[a-z]{2})ll(ment|ments|ful|fully)$"), r"l\1"),
-)
-# Doubled l before a suffix after an unstressed vowel (UK travelled, modelling, jeweller;
-# US traveled, modeling, jeweler): a stem of two or more vowels, so call-ed and fill-ed keep it.
-_DOUBLE_L = re.compile(r"^([a-z]*[aeiou][a-z]*[aeiou][a-z]*?)ll(ed|ing|er|ers|ery|or|ors|en)$")
-# Word-final doubled l after two or more vowels (US fulfill, enroll, instill; UK fulfil, enrol).
-_FINAL_DOUBLE_L = re.compile(r"^([a-z]*[aeiou][a-z]*[aeiou][a-z]*?)ll$")
-
 
 Opcode = tuple[str, int, int, int, int]
-
-
-class Token(msgspec.Struct, frozen=True):
-    """A word or a run of punctuation, with its offsets in the text it comes from."""
-
-    text: str
-    start: int
-    end: int
-    key: str  # how the token is compared: spelling-folded for words, folded for punctuation
-    word: bool
-
-
-def fold(text: str) -> str:
-    """NFKC with curly quotes, apostrophes and the acute accent folded, case-folded."""
-    folded = unicodedata.normalize("NFKC", text.translate(_APOSTROPHES)).translate(_APOSTROPHES)
-    return folded.casefold()
-
-
-@cache
-def _british_to_american() -> dict[str, str]:
-    from breame.data.spelling_constants import (  # type: ignore[import-untyped]
-        BRITISH_ENGLISH_SPELLINGS,
-    )
-
-    mapping: dict[str, str] = BRITISH_ENGLISH_SPELLINGS
-    return mapping
-
-
-def american_form(word: str) -> str:
-    """The American form of a folded British word by general suffix rules (else the word)."""
-    for pattern, replacement in _SPELLING_RULES:
-        changed, count = pattern.subn(replacement, word)
-        if count:
-            return changed
-    changed, count = _DOUBLE_L.subn(r"\1l\2", word)
-    if count:
-        return changed
-    return _FINAL_DOUBLE_L.sub(r"\1l", word)
-
-
-@cache
-def spelling_key(word: str) -> str:
-    """The form two spellings of one word share: folded, unhyphenated, American."""
-    folded = _HYPHENS.sub("", fold(word))
-    base, apostrophe, ending = folded.partition("'")
-    if apostrophe:  # labour's -> labor's
-        return spelling_key(base) + apostrophe + ending
-    if not folded.isalpha():
-        return folded
-    # The list first (irregular pairs: grey/gray, programme/program), then the rules, on
-    # both forms alike, so that each side of a pair lands on the same key.
-    return american_form(_british_to_american().get(folded, folded))
-
-
-def tokenize(text: str) -> tuple[Token, ...]:
-    """Tokens split at spaces and dashes, each keyed by its word (punctuation aside)."""
-    tokens = []
-    for match in _TOKEN.finditer(text):
-        piece = match.group()
-        core = _NOT_KEY.sub("", _HYPHENS.sub("", fold(piece))).strip("'")
-        word = bool(core)
-        key = spelling_key(core) if word else fold(piece)
-        tokens.append(Token(piece, match.start(), match.end(), key, word))
-    return tuple(tokens)
 
 
 def _letters(text: str) -> str:

@@ -24,13 +24,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.claims import check_claim
-from index.embed import Embedder
+from index.embed.protocol import Embedder
 from index.errors import IndexFormatError
 from index.models import Answer, Article, ClaimCheck, Corpus, Group, Match, Quote, Speaker
-from index.ranking import Candidate, Query, Ranker, prepare_query
-from index.render import format_answer
-from index.store import IndexFolder, Manifest, load_index
+from index.search.claims import check_claim
+from index.search.ranking import Candidate, Query, Ranker, prepare_query
+from index.search.render import format_answer
+from index.store.folder import IndexData, load_index
+from index.store.manifest import Manifest
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -43,14 +44,16 @@ _NO_ROWS = np.zeros(0, dtype=np.int64)
 class Searcher:
     """Lookups over one loaded index folder."""
 
-    def __init__(self, index: IndexFolder, embedder: Embedder) -> None:
+    def __init__(self, index: IndexData, embedder: Embedder) -> None:
         model = index.manifest.model
-        if embedder.name != model.name or embedder.dimension != model.dimension:
+        given = embedder.info
+        if given.name != model.name or given.dimension != model.dimension:
             raise IndexFormatError(
                 f"index at {index.folder} was built with {model.name} ({model.dimension} "
-                f"dimensions); the embedder given is {embedder.name} ({embedder.dimension} "
+                f"dimensions); the embedder given is {given.name} ({given.dimension} "
                 "dimensions). Queries must use the model that built the index."
             )
+        self.data = index
         self.manifest: Manifest = index.manifest
         self.corpus: Corpus = index.corpus
         self._embedder = embedder
@@ -67,7 +70,7 @@ class Searcher:
     ) -> Searcher:
         """Load the index folder, then the encoder its manifest names (unless one is given;
         ``model_dir`` is the torch model's folder, for an index built with torch)."""
-        from index.encoders import for_index
+        from index.embed.choice import for_index
 
         index = load_index(folder)
         return cls(index, embedder or for_index(index.manifest.model.encoder, folder, model_dir))

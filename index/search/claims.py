@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from index import lexical
 from index.models import ClaimCheck, Speaker
+from index.text import normalise
 
 # Words that do not identify anyone: honorifics and articles.
 _GENERIC = frozenset("a an the mr mrs ms miss dr sir madam".split())
 
 
 def _name_words(text: str) -> frozenset[str]:
-    return frozenset(word for word in lexical.words(text) if word not in _GENERIC)
+    return frozenset(word for word in normalise.words(text) if word not in _GENERIC)
 
 
 def names_speaker(claimed: str, speaker: Speaker) -> bool:
@@ -27,7 +27,7 @@ def names_speaker(claimed: str, speaker: Speaker) -> bool:
     for name in (speaker.name, *speaker.aliases):
         if words <= _name_words(name):
             return True
-    name_words = lexical.words(speaker.name)
+    name_words = normalise.words(speaker.name)
     return speaker.kind == "person" and bool(name_words) and name_words[-1] in words
 
 

@@ -1,0 +1,195 @@
+"""Attribute each quotation to the mention that speaks it.
+
+The cue of a quotation is found by these rules, first match wins:
+
+1. **After the quote**: a reporting verb whose subject starts right after the closing mark
+   (``"…," he said``, ``"…," Mr Xi told reporters``) or that follows it inverted
+   (``"…," said Mr Xi``).
+2. **Governing verb**: the reporting verb the quotation hangs from in the parse
+   (``Ruiz said the city would give "full support"``, ``praised the "partnership"``,
+   ``went on to say, "…"``), or a noun of saying with a possessor (``his attacks on the
+   'fake news'``). A passive reporting verb without an agent (``was described as "…"``) means
+   nobody is named, and the quote gets no speaker.
+3. **Nearest reporting verb** of the same sentence, outside quotations, before the quote first.
+4. **According to X** (``"…", according to the report``).
+5. **Continuation**: a quotation in a sentence with no cue takes the speaker of the previous
+   quotation in its paragraph; a paragraph that opens with a quotation and has no cue continues
+   the previous paragraph's last quotation, or its colon lead-in (``X said:``).
+6. **Same words**: a headline's or a lede's quoted words that the body quotes with a speaker
+   take that speaker. Headlines speak in metonyms (``China assures…``), so for a headline the
+   body's speaker wins over a headline cue that is not a person.
+
+Anything else gets no speaker rather than a guess.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from index.analyse.cues import (
+    Context,
+    NoSpeaker,
+    according_to,
+    after_cue,
+    closes_sentence,
+    governing_cue,
+    is_speech_verb,
+    mask_dateline,
+    nearest_cue,
+    quote_span,
+    sentence_window,
+    speaker_token,
+)
+from index.analyse.extract import Paragraph, is_display_line, split_paragraphs
+from index.analyse.mentions import ArticleEntities, Entity, noun_phrase
+from index.analyse.referents import (
+    continued_speaker,
+    entity_of,
+    fold_words,
+    lead_in_speaker,
+    name_before,
+    reported_speaker,
+    same_words,
+)
+from index.models import Article, Quote
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Token
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Quotes with their cue filled in, and the article-local entity each one belongs to."""
+
+    quotes: list[Quote]
+    speakers: dict[str, Entity | None]
+    entities: list[Entity]
+    # Quotes whose words open by reporting someone else's speech ("X stated that …").
+    reported: dict[str, Entity]
+
+
+def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language) -> Attribution:
+    """Find the cue and the speaking entity of every quotation of one article."""
+    paragraphs = split_paragraphs(article.text)
+    docs = list(nlp.pipe(mask_dateline(p.text) for p in paragraphs))
+    by_paragraph: dict[int, list[Quote]] = {}
+    for quote in quotes:
+        by_paragraph.setdefault(quote.paragraph, []).append(quote)
+
+    def inside_of(paragraph: Paragraph) -> Callable[[Token], bool]:
+        # Quotes of a paragraph never overlap but for nesting, so the outermost spans, sorted,
+        # answer "is this token inside a quotation?" by bisection.
+        outer: list[tuple[int, int]] = []
+        for quote in sorted(by_paragraph.get(paragraph.index, []), key=lambda q: q.start):
+            if outer and quote.start - 1 < outer[-1][1]:
+                outer[-1] = (outer[-1][0], max(outer[-1][1], quote.end + 1))
+            else:
+                outer.append((quote.start - 1, quote.end + 1))
+        starts = [lo for lo, _ in outer]
+
+        def inside(token: Token) -> bool:
+            at = paragraph.start + token.idx
+            k = bisect.bisect_right(starts, at) - 1
+            return k >= 0 and at < outer[k][1]
+
+        return inside
+
+    entities = ArticleEntities()
+    insides = [inside_of(p) for p in paragraphs]
+    entities.add_names(
+        [
+            (p.start, ent)
+            for p, doc, inside in zip(paragraphs, docs, insides, strict=True)
+            for ent in doc.ents
+            if not inside(ent.root)
+        ]
+    )
+    speakers: dict[str, Entity | None] = {}
+    cues: dict[str, tuple[str | None, str | None]] = {}
+    pending: list[Quote] = []
+    # The speaker of the previous paragraph's closing "X said:" or of its indirect speech
+    # ("X said the plan had failed."), for a quotation that opens the next paragraph uncued.
+    lead_in: Entity | None = None
+    reported: dict[str, Entity] = {}
+    for paragraph, doc, inside in zip(paragraphs, docs, insides, strict=True):
+        ctx = Context(article, paragraph, doc, inside, entities)
+        previous: Entity | None = None
+        for quote in by_paragraph.get(paragraph.index, []):
+            source = reported_speaker(ctx, quote)
+            if source is not None:
+                reported[quote.id] = source
+            entity, mention, cue = _cue(ctx, quote, previous)
+            if cue == PASSIVE:
+                speakers[quote.id], cues[quote.id] = None, (None, cue)
+                continue
+            if entity is None and not quote.headline:
+                opening = opens_paragraph(quote, paragraph)
+                entity = previous or (
+                    (lead_in or continued_speaker(quote, paragraph, quotes, speakers))
+                    if opening
+                    else None
+                )
+                cue = cue or ("continuation" if entity is not None else None)
+            if entity is None or (quote.headline and entity.kind != "person"):
+                pending.append(quote)
+            speakers[quote.id] = entity
+            cues[quote.id] = (mention, cue)
+            previous = entity or previous
+        cued = paragraph.text.rstrip().endswith(":") or not by_paragraph.get(paragraph.index)
+        lead_in = lead_in_speaker(ctx) if cued and not is_display_line(paragraph.text) else None
+    folded = {quote.id: f" {fold_words(quote.text)} " for quote in quotes} if pending else {}
+    for quote in pending:
+        body = same_words(quote, quotes, speakers, folded)
+        if body is not None:
+            speakers[quote.id] = body
+            cues[quote.id] = (None, "same words")
+    attributed = [
+        msgspec.structs.replace(quote, mention=cues[quote.id][0], cue=cues[quote.id][1])
+        for quote in quotes
+    ]
+    return Attribution(attributed, speakers, entities.entities, reported)
+
+
+PASSIVE = "passive, no agent"
+
+
+def _cue(
+    ctx: Context, quote: Quote, previous: Entity | None
+) -> tuple[Entity | None, str | None, str | None]:
+    """Rules 1–4 for one quotation: (entity, mention as written, cue word)."""
+    span = quote_span(ctx.doc, ctx.paragraph, quote)
+    if span is None:
+        return None, None, None
+    start, end = sentence_window(ctx, span.start, span.end - 1)
+    after = span.end + 1  # past the closing mark
+    if closes_sentence(span) and after < end and ctx.doc[after].text[:1].isupper():
+        end = after
+    found = after_cue(ctx, span, end) or governing_cue(ctx, span)
+    found = found or nearest_cue(ctx, span, start, end)
+    if isinstance(found, NoSpeaker):
+        return None, None, PASSIVE
+    subject: Token | NoSpeaker | None = None
+    cue: str | None = None
+    if found is not None:
+        subject = speaker_token(found) if is_speech_verb(found) else found
+        subject = subject or name_before(ctx, found, start)
+        cue = found.text
+    if subject is None:
+        subject = according_to(ctx, start, end)
+        cue = "according to" if subject is not None else cue
+    if isinstance(subject, NoSpeaker):
+        return None, None, PASSIVE
+    if subject is None:
+        return None, None, cue
+    lo, hi = noun_phrase(subject)
+    return entity_of(ctx, subject, previous), ctx.doc[lo:hi].text, cue
+
+
+def opens_paragraph(quote: Quote, paragraph: Paragraph) -> bool:
+    return quote.start - paragraph.start <= 1 + len(paragraph.text) - len(paragraph.text.lstrip())
