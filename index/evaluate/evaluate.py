@@ -32,7 +32,8 @@ from index.evaluate.gold import (
     Report,
     SpeakerScore,
 )
-from index.evaluate.scores import lookup_outcomes, score, validate_gold
+from index.evaluate.scores import lookup_outcomes, score
+from index.evaluate.spans import validate_gold
 from index.models import Answer, Article, Corpus
 
 

@@ -2,10 +2,10 @@
 
 A :class:`LiveIndex` holds one immutable :class:`Snapshot` (a
 :class:`~index.search.browse.LoadedIndex`: the searcher and its browse views). Lookups take
-the current snapshot and never wait for a write nor see half of one. Writes are serialised by one lock; each builds a new snapshot beside the
-current one (copy on write), records the change in the journal (:mod:`index.live.journal`) and
-then swaps the snapshot reference. A write is acknowledged after both, so an acknowledged
-article is durable and searchable.
+the current snapshot and never wait for a write nor see half of one. Writes are serialised by
+one lock; each builds a new snapshot beside the current one (copy on write), records the
+change in the journal (:mod:`index.live.journal`) and then swaps the snapshot reference. A
+write is acknowledged after both, so an acknowledged article is durable and searchable.
 
 Building a snapshot for added articles:
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.dockerfile_spec import REPO, parse
 from tests.e2e.http_checks import check_lookups, wait_until_ready
+from tests.packaging.dockerfile_spec import REPO, parse
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.dockerfile_spec import REPO, Spec, flag_value, parse, with_flag
 from tests.e2e.http_checks import check_lookups, wait_until_ready
+from tests.packaging.dockerfile_spec import REPO, Spec, flag_value, parse, with_flag
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 

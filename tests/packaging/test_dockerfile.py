@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.dockerfile_spec import DOCKERFILE, DOCKERIGNORE, REPO, Spec, flag_value, parse
+from tests.packaging.dockerfile_spec import DOCKERFILE, DOCKERIGNORE, REPO, Spec, flag_value, parse
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import dockerfile  # type: ignore[import-not-found]  # no stubs: a compiled extension
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "Dockerfile"
 DOCKERIGNORE = REPO / ".dockerignore"
 

@@ -353,7 +353,7 @@ def test_render_report_lists_files_overall_and_lookups(gold_path: Path, articles
         assert any(line.startswith(f"{why} ") for line in lines)
 
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 QUOTED = re.compile(r"[“\"]([^”\"\n]+)[”\"]")
 
 

@@ -174,9 +174,7 @@ def test_deleting_every_article_leaves_an_empty_searchable_index(
     assert load_index(live.folder).manifest.counts.articles == 0
 
 
-def test_checkpoint_writes_the_folder_with_the_journal_seq(
-    live: LiveIndex, folder: Path
-) -> None:
+def test_checkpoint_writes_the_folder_with_the_journal_seq(live: LiveIndex, folder: Path) -> None:
     assert not live.checkpoint()  # nothing to write yet
     live.ingest([REPORT])
     assert live.checkpoint_due(rows=1, seconds=3600)
@@ -275,9 +273,7 @@ class CountingEmbedder(HashEmbedder):
 
 def test_only_new_texts_are_embedded(folder: Path) -> None:
     embedder = CountingEmbedder()
-    live = LiveIndex.open(
-        folder, journal=folder.parent / "j.sqlite3", embedder=embedder
-    )
+    live = LiveIndex.open(folder, journal=folder.parent / "j.sqlite3", embedder=embedder)
     live.ingest([REPORT, OTHER])
     # Each article brings one quote the index has no vector for.
     assert embedder.texts == [TRADE_QUOTE, "The new cranes arrive in June,"]

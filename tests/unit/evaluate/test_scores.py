@@ -21,7 +21,8 @@ from index.evaluate.gold import (
     PredictedVariant,
     Predictions,
 )
-from index.evaluate.scores import compare_key, gold_spans, lookup_outcomes, normalise, score
+from index.evaluate.scores import lookup_outcomes, score
+from index.evaluate.spans import compare_key, gold_spans, normalise
 
 ANN = GoldSpeaker(
     id="ann-lee",
