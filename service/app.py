@@ -23,8 +23,7 @@ from service.schemas import MAX_BODY_BYTES
 from service.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from index.embed.protocol import Embedder
-    from index.search.searcher import Searcher
+    from index import Embedder, Searcher
 
 
 def create_app(
@@ -43,7 +42,7 @@ def create_app(
     settings = settings if settings is not None else load_settings()
     metrics = Metrics()
     keys = ApiKeys.from_settings(settings)
-    runtime = Runtime(settings, metrics, searcher, keys=keys, embedder=embedder)
+    runtime = Runtime(settings, metrics, searcher, embedder=embedder)
     return Litestar(
         route_handlers=route_handlers(),
         dependencies={
@@ -53,7 +52,7 @@ def create_app(
         exception_handlers={Exception: problem_response},
         middleware=[MetricsMiddleware(metrics)],
         lifespan=[lifespan],
-        state=State({"runtime": runtime}),
+        state=State({"runtime": runtime, "api_keys": keys, "settings": settings}),
         openapi_config=openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
         request_class=JsonRequest,

@@ -16,18 +16,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import SecurityRequirement, SecurityScheme
 
-from index.errors import WhosaidError
+from index import WhosaidError
 from service.errors import MissingKeyError, WritesDisabledError, WrongKeyError
 from service.settings import Settings
-
-if TYPE_CHECKING:
-    from service.runtime import Runtime
 
 API_KEY_HEADER: Final = "X-API-Key"
 SECURITY_SCHEME_NAME: Final = "ApiKey"
@@ -103,19 +100,18 @@ class ApiKeys:
             raise WrongKeyError(f"the key in the {API_KEY_HEADER} header is not accepted")
 
 
-def _runtime_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Runtime:
-    runtime: Runtime = connection.app.state.runtime
-    return runtime
+def _keys_of(connection: ASGIConnection[Any, Any, Any, Any]) -> ApiKeys:
+    keys: ApiKeys = connection.app.state.api_keys
+    return keys
 
 
 def require_write_key(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Guard of the write routes: a valid key, always."""
-    runtime = _runtime_of(connection)
-    runtime.keys.require(connection.headers.get(API_KEY_HEADER))
+    _keys_of(connection).require(connection.headers.get(API_KEY_HEADER))
 
 
 def require_read_key(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Guard of the read routes: a valid key when the settings protect reads."""
-    runtime = _runtime_of(connection)
-    if runtime.settings.protect_reads:
-        runtime.keys.require(connection.headers.get(API_KEY_HEADER))
+    settings: Settings = connection.app.state.settings
+    if settings.protect_reads:
+        _keys_of(connection).require(connection.headers.get(API_KEY_HEADER))

@@ -12,13 +12,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from index.embed.choice import CHOICES, DEFAULT
+from index import CHOICES, DEFAULT
 
 
 def _build(args: argparse.Namespace) -> int:
-    from index.articles import load_articles
-    from index.build import build_index
-    from index.live.served import build_embedder
+    from index import build_embedder, build_index, load_articles
     from service.settings import load_settings
 
     settings = load_settings(
@@ -36,8 +34,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from index.search.render import format_answer
-    from index.search.searcher import Searcher
+    from index import Searcher, format_answer
     from service.settings import load_settings
 
     settings = load_settings(index_dir=args.index, model_dir=args.model_dir)
@@ -82,7 +79,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _openapi(args: argparse.Namespace) -> int:
-    from service.openapi import write_openapi
+    from service.document import write_openapi
 
     path = write_openapi(args.out)
     print(f"wrote {path}")
@@ -182,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, value in SINGLE_THREADED.items():
         os.environ.setdefault(name, value)
     args = build_parser().parse_args(argv)
-    from index.errors import WhosaidError
+    from index import WhosaidError
 
     try:
         return int(args.run(args))

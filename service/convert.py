@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from index import models
-from index.search.browse import Catalog, OutletCounts, SpeakerCounts, outlets_of
+from index import Catalog, OutletCounts, SpeakerCounts, models, outlets_of
 from service import schemas
 
 if TYPE_CHECKING:
-    from index.embed.protocol import Encoder
-    from index.live.live import Outcome
-    from index.store.manifest import Manifest
+    from index import Encoder, Manifest, Outcome
 
 
 def speaker_ref(speaker: models.Speaker | None) -> schemas.SpeakerRef | None:

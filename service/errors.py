@@ -25,9 +25,15 @@ from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 
-from index.errors import IndexFormatError, InvalidCursorError, UnknownIdError, WhosaidError
-from index.live.journal import JournalError
-from index.live.live import ArticleConflictError, ArticleRejectedError
+from index import (
+    ArticleConflictError,
+    ArticleRejectedError,
+    IndexFormatError,
+    InvalidCursorError,
+    JournalError,
+    UnknownIdError,
+    WhosaidError,
+)
 from service.schemas import MAX_BODY_BYTES, MAX_INGEST_BODY_BYTES, FieldError, Problem
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"

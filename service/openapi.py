@@ -6,10 +6,6 @@ it and compares, so the contract only changes on purpose.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, Tag
@@ -54,23 +50,3 @@ def openapi_config() -> OpenAPIConfig:
         components=Components(security_schemes={SECURITY_SCHEME_NAME: SECURITY_SCHEME}),
         render_plugins=[SwaggerRenderPlugin()],
     )
-
-
-def openapi_document() -> dict[str, Any]:
-    """The app's OpenAPI document as plain data (building the app loads nothing)."""
-    from service.app import create_app
-    from service.settings import Settings
-
-    return create_app(Settings()).openapi_schema.to_schema()
-
-
-def render_openapi() -> str:
-    """The document as the committed file holds it: indented JSON, one trailing newline."""
-    return json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n"
-
-
-def write_openapi(path: Path) -> Path:
-    """Write the document to ``path`` (``whosaid openapi --out``); returns the path written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_openapi(), encoding="utf-8")
-    return path

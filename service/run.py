@@ -38,7 +38,7 @@ def serve(settings: Settings) -> None:
         )
         return
 
-    from index.live.served import catch_up
+    from index import catch_up
 
     catch_up(settings.serving())
     os.environ.update(settings_environ(settings))

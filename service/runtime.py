@@ -30,18 +30,13 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
-from index.errors import WhosaidError
-from index.live.served import Serving, open_index
-from index.search.browse import LoadedIndex
-from service.auth import ApiKeys
+from index import LoadedIndex, Serving, WhosaidError, open_index
 from service.errors import IndexUnavailableError, NotReadyError, WritesDisabledError
 from service.metrics import Metrics
 from service.settings import Settings
 
 if TYPE_CHECKING:
-    from index.embed.protocol import Embedder
-    from index.live.live import LiveIndex
-    from index.search.searcher import Searcher
+    from index import Embedder, LiveIndex, Searcher
 
 T = TypeVar("T")
 log = logging.getLogger("whosaid.service")
@@ -81,7 +76,7 @@ async def in_daemon_thread(work: Callable[[Serving], T], serving: Serving) -> T:
 
 
 class Runtime:
-    """Settings, metrics, keys, the CPU limiter and (once loaded) the live index, for one app."""
+    """Settings, metrics, the CPU limiter and (once loaded) the live index, for one app."""
 
     def __init__(
         self,
@@ -89,12 +84,10 @@ class Runtime:
         metrics: Metrics,
         searcher: Searcher | None,
         *,
-        keys: ApiKeys | None = None,
         embedder: Embedder | None = None,
     ) -> None:
         self.settings = settings
         self.metrics = metrics
-        self.keys = keys if keys is not None else ApiKeys(())
         self._given = searcher
         self._embedder = embedder
         self._live: LiveIndex | None = None
@@ -176,7 +169,7 @@ class Runtime:
         writes, spaCy, so the first browse or ingest does not wait for them."""
         await anyio.to_thread.run_sync(self.live.current.warm)
         if self.settings.workers == 1:
-            from index.analyse.language import load_language
+            from index import load_language
 
             await anyio.to_thread.run_sync(load_language)
         self.metrics.warm.set(1)
@@ -199,7 +192,7 @@ class Runtime:
                 await anyio.sleep(max(settings.checkpoint_seconds, CHECKPOINT_RETRY_SECONDS))
 
     def _adopt_given(self) -> None:
-        from index.live.live import LiveIndex
+        from index import LiveIndex
 
         assert self._given is not None
         self.attach(

@@ -12,9 +12,7 @@ from pathlib import Path
 
 import msgspec
 
-from index.embed.choice import DEFAULT, DEFAULT_CACHE, Choice
-from index.embed.protocol import default_model_dir
-from index.live.served import Serving
+from index import DEFAULT, DEFAULT_CACHE, Choice, Serving, default_model_dir
 
 PREFIX = "WHOSAID_"
 

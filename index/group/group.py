@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 import msgspec
 import numpy as np
 
+from index.group.cluster import complete_linkage
 from index.group.diff import diff_words
 from index.group.words import Words, containment, in_order, words_of
 from index.models import Article, Edit, Group, Quote, Variant
@@ -199,49 +200,6 @@ def _majority(speakers: Sequence[str | None], preferred: str | None) -> str | No
     return preferred if preferred in tied else min(tied)
 
 
-def _cluster(roots: Sequence[int], score: Mapping[tuple[int, int], float]) -> list[list[int]]:
-    """Complete-linkage clusters of ``roots``: every pair in a cluster is linked."""
-    from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-untyped]
-    from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
-    from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
-    from scipy.spatial.distance import squareform  # type: ignore[import-untyped]
-
-    # Connected components first: complete linkage only has to run inside each of them.
-    position = {root: place for place, root in enumerate(roots)}
-    edges = [(position[left], position[right]) for left, right in score]
-    rows = [left for left, _ in edges]
-    cols = [right for _, right in edges]
-    graph = coo_matrix((np.ones(len(edges)), (rows, cols)), shape=(len(roots), len(roots)))
-    _, component = connected_components(graph, directed=False)
-    members: dict[int, list[int]] = defaultdict(list)
-    for root in roots:
-        members[int(component[position[root]])].append(root)
-    clusters: list[list[int]] = []
-    for nodes in members.values():
-        if len(nodes) <= 2:
-            clusters.append(nodes)
-            continue
-        # Linked pairs sit at distance 1 - strength (< 1), unlinked ones at 2; cutting at 1
-        # keeps only clusters whose every pair is linked.
-        distance = np.full((len(nodes), len(nodes)), 2.0)
-        np.fill_diagonal(distance, 0.0)
-        for x, left in enumerate(nodes):
-            for y, right in enumerate(nodes):
-                strength = score.get((left, right), score.get((right, left)))
-                if strength is not None:
-                    distance[x, y] = 1.0 - strength
-        labels = fcluster(
-            linkage(squareform(distance, checks=False), method="complete"),
-            t=1.0,
-            criterion="distance",
-        )
-        by_label: dict[int, list[int]] = defaultdict(list)
-        for node, label in zip(nodes, labels, strict=True):
-            by_label[int(label)].append(node)
-        clusters.extend(by_label.values())
-    return clusters
-
-
 def group_id(canonical_quote_id: str) -> str:
     """A stable statement id: ``st-`` and a short hash of the canonical quote's id."""
     return "st-" + hashlib.blake2b(canonical_quote_id.encode(), digest_size=6).hexdigest()
@@ -292,7 +250,7 @@ def group_variants(
                 score[(left, right)] = strength
     clusters = [
         sorted(index for unit in cluster for index in units[unit])
-        for cluster in _cluster(sorted(units), score)
+        for cluster in complete_linkage(sorted(units), score)
     ]
     clusters.sort(key=lambda members: members[0])
     return tuple(_group(members, quotes, words, outlets) for members in clusters)

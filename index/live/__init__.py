@@ -1,2 +1,1 @@
-"""Serving while writing: the live index, its journal, and opening the served index.
-"""
+"""Serving while writing: the live index, its journal, and opening the served index."""

@@ -37,18 +37,23 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from index.analyse.speakers import merge_speakers
 from index.build import TextVectors, assemble
 from index.embed.protocol import Embedder
-from index.errors import WhosaidError
 from index.group.group import group_variants
 from index.live.journal import Journal, content_hash
+from index.live.plan import (
+    ArticleRejectedError,
+    ContentHashes,
+    Outcome,
+    plan_ingest,
+)
 from index.models import Article, Corpus, Quote
 from index.search.browse import LoadedIndex
 from index.search.calibrate import calibrate, null_scores
@@ -59,39 +64,7 @@ from index.store.manifest import now_iso
 if TYPE_CHECKING:
     from spacy.language import Language
 
-IngestStatus = Literal["created", "unchanged"]
 log = logging.getLogger("whosaid.index")
-
-
-class ArticleConflictError(WhosaidError):
-    """An article id the index already holds, sent with another outlet or text."""
-
-    def __init__(self, article_id: str) -> None:
-        self.article_id = article_id
-        super().__init__(
-            f"article {article_id!r} is already indexed with another outlet or text; "
-            "delete it first to replace it"
-        )
-
-
-class ArticleRejectedError(WhosaidError):
-    """An article the text stages would take far too long on (:func:`index.pipeline.refusal`)."""
-
-    def __init__(self, article_id: str, reason: str) -> None:
-        self.article_id = article_id
-        super().__init__(f"article {article_id!r} is not taken: {reason}")
-
-
-class Outcome(msgspec.Struct, frozen=True, kw_only=True):
-    """What became of one article sent for ingest.
-
-    ``article_id`` is the article that holds its content: the id sent, or, for content
-    already indexed under another id, that id.
-    """
-
-    requested_id: str
-    article_id: str
-    status: IngestStatus
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -105,32 +78,6 @@ class Snapshot:
     @property
     def searcher(self) -> Searcher:
         return self.view.searcher
-
-
-class _ContentHashes(Mapping[str, str]):
-    """Content hash -> article id, worked out on first use (the first write), not when the
-    index opens: hashing every article of a large corpus takes a while, and a server that only
-    reads never needs it."""
-
-    def __init__(self, articles: Sequence[Article]) -> None:
-        self._articles = articles
-        self._lock = threading.Lock()
-        self._hashes: dict[str, str] | None = None
-
-    def _mapping(self) -> dict[str, str]:
-        with self._lock:
-            if self._hashes is None:
-                self._hashes = {content_hash(a): a.id for a in self._articles}
-            return self._hashes
-
-    def __getitem__(self, digest: str) -> str:
-        return self._mapping()[digest]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._mapping())
-
-    def __len__(self) -> int:
-        return len(self._mapping())
 
 
 def _language() -> Language:
@@ -158,7 +105,7 @@ class LiveIndex:
         self._checkpoint_lock = threading.Lock()
         seq = searcher.manifest.journal_seq
         self._snapshot = Snapshot(
-            seq=seq, view=LoadedIndex(searcher), hashes=_ContentHashes(searcher.corpus.articles)
+            seq=seq, view=LoadedIndex(searcher), hashes=ContentHashes(searcher.corpus.articles)
         )
         self._checkpointed = seq
         self._checkpointed_at = time.monotonic()
@@ -221,7 +168,7 @@ class LiveIndex:
 
         with self._write_lock:
             base = self._snapshot
-            outcomes, fresh = _plan(base, articles)
+            outcomes, fresh = plan_ingest(base.searcher, base.hashes, articles)
             if not fresh:
                 return outcomes, base.view
             for article in fresh:
@@ -363,31 +310,3 @@ def _renamed(quote: Quote, renamed: Mapping[str, str]) -> Quote:
     speaker = renamed.get(quote.speaker) if quote.speaker else None
     reported = renamed.get(quote.reported_speaker) if quote.reported_speaker else None
     return msgspec.structs.replace(quote, speaker=speaker, reported_speaker=reported)
-
-
-def _plan(base: Snapshot, articles: Sequence[Article]) -> tuple[tuple[Outcome, ...], list[Article]]:
-    """What to do with each article of a batch: the outcomes, and the articles to add."""
-    outcomes: list[Outcome] = []
-    fresh: list[Article] = []
-    batch_ids: dict[str, str] = {}  # id -> content hash, for this batch
-    batch_hashes: dict[str, str] = {}  # content hash -> id, for this batch
-    for article in articles:
-        digest = content_hash(article)
-        held = base.searcher.article(article.id)
-        held_digest = content_hash(held) if held is not None else batch_ids.get(article.id)
-        if held_digest is not None:
-            if held_digest != digest:
-                raise ArticleConflictError(article.id)
-            outcomes.append(
-                Outcome(requested_id=article.id, article_id=article.id, status="unchanged")
-            )
-            continue
-        owner = base.hashes.get(digest) or batch_hashes.get(digest)
-        if owner is not None:
-            outcomes.append(Outcome(requested_id=article.id, article_id=owner, status="unchanged"))
-            continue
-        fresh.append(article)
-        batch_ids[article.id] = digest
-        batch_hashes[digest] = article.id
-        outcomes.append(Outcome(requested_id=article.id, article_id=article.id, status="created"))
-    return tuple(outcomes), fresh

@@ -28,7 +28,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from index.search.ranking import Ranker, statement_query
+from index.search.query import statement_query
+from index.search.ranking import Ranker
 from index.store.manifest import Calibration
 from index.text import normalise
 

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import numpy as np
 
-from index.search.frame import split_frame
+from index.search.query import Query
 from index.store.ann import search
 from index.store.tables import RankTables
 from index.store.units import Unit
@@ -62,42 +62,6 @@ FACTS_CACHE = 1 << 14
 SCAN_ROWS = 1 << 16
 # How many groups set the floor under the lexical candidates' cut (see _lexical_candidates).
 FLOOR_SAMPLE = 4096
-
-
-class Query(msgspec.Struct, frozen=True, kw_only=True):
-    """A query text, its statement without the reporting frame, and the statement's words."""
-
-    text: str
-    body: str
-    claimed: str | None
-    words: tuple[str, ...]
-    cased: tuple[str, ...]
-    numbers: frozenset[str]
-    negated: bool
-
-    @property
-    def texts(self) -> tuple[str, ...]:
-        """The texts to embed: the query as asked, and its body when the frame was removed."""
-        return (self.text,) if self.body == self.text else (self.text, self.body)
-
-
-def prepare_query(text: str) -> Query:
-    frame = split_frame(text)
-    return statement_query(frame.body, text=text.strip(), claimed=frame.speaker)
-
-
-def statement_query(body: str, *, text: str | None = None, claimed: str | None = None) -> Query:
-    """A query for ``body`` as it stands (a quote asked as a query has no frame to remove)."""
-    tokens = normalise.words(body)
-    return Query(
-        text=body if text is None else text,
-        body=body,
-        claimed=claimed,
-        words=tokens,
-        cased=normalise.cased_words(body),
-        numbers=lexical.numbers(tokens),
-        negated=lexical.negated(tokens),
-    )
 
 
 class Candidate(msgspec.Struct, frozen=True, kw_only=True):

@@ -28,7 +28,8 @@ from index.embed.protocol import Embedder
 from index.errors import IndexFormatError
 from index.models import Answer, Article, ClaimCheck, Corpus, Group, Match, Quote, Speaker
 from index.search.claims import check_claim
-from index.search.ranking import Candidate, Query, Ranker, prepare_query
+from index.search.query import Query, prepare_query
+from index.search.ranking import Candidate, Ranker
 from index.search.render import format_answer
 from index.store.folder import IndexData, load_index
 from index.store.manifest import Manifest

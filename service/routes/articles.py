@@ -7,10 +7,11 @@ from typing import Annotated
 from litestar import Controller, delete, get, post
 from litestar.params import Body
 
+from index import UnknownIdError
 from service import convert
 from service import examples as ex
 from service.auth import READ_SECURITY, WRITE_SECURITY, require_read_key, require_write_key
-from service.errors import UnknownIdError, problem_responses
+from service.errors import problem_responses
 from service.runtime import IndexDep, RuntimeDep
 from service.schemas import (
     MAX_INGEST_ARTICLES,

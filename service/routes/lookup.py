@@ -9,11 +9,12 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.params import Body
 
+from index import LoadedIndex
 from service import convert
 from service import examples as ex
 from service.auth import READ_SECURITY, require_read_key
 from service.errors import problem_responses
-from service.runtime import IndexDep, LoadedIndex, Runtime, RuntimeDep
+from service.runtime import IndexDep, Runtime, RuntimeDep
 from service.schemas import (
     DEFAULT_K,
     BatchLookupRequest,

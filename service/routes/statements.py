@@ -9,10 +9,11 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
+from index import InvalidCursorError
 from service import convert
 from service import examples as ex
 from service.auth import READ_SECURITY, require_read_key
-from service.errors import InvalidCursorError, problem_responses
+from service.errors import problem_responses
 from service.runtime import IndexDep
 from service.schemas import (
     DEFAULT_PAGE_SIZE,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from service.openapi import openapi_document, render_openapi, write_openapi
+from service.document import openapi_document, render_openapi, write_openapi
 
 REGENERATE = "regenerate it with: whosaid openapi  (or python -m service.cli openapi)"
 

@@ -18,8 +18,8 @@ from litestar.testing import TestClient
 
 from index.search.searcher import Searcher
 from service import schemas
+from service.document import openapi_document
 from service.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
-from service.openapi import openapi_document
 from tests.api.conftest import API_KEY
 
 LONG_TEXT = "word " * (schemas.MAX_TEXT_LENGTH // 5) + "x"

@@ -16,7 +16,8 @@ from numpy.typing import NDArray
 from index.build import index_corpus
 from index.embed.bounded import BoundedEmbedder
 from index.live.journal import Journal
-from index.live.live import ArticleConflictError, ArticleRejectedError, LiveIndex
+from index.live.live import LiveIndex
+from index.live.plan import ArticleConflictError, ArticleRejectedError
 from index.models import Article
 from index.search.searcher import Searcher
 from index.store.folder import load_index

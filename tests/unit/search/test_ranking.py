@@ -16,7 +16,8 @@ from numpy.typing import NDArray
 from index.errors import IndexFormatError
 from index.models import Quote
 from index.search import ranking
-from index.search.ranking import LEXICAL_CANDIDATES, Candidate, Ranker, prepare_query
+from index.search.query import prepare_query
+from index.search.ranking import LEXICAL_CANDIDATES, Candidate, Ranker
 from index.store.tables import FILES, GROUP_ROWS, POSTINGS, UNIT_GROUP, VOCABULARY, RankTables
 from index.store.units import Unit, quote_units
 from index.text import terms as lexical

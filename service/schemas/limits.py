@@ -1,0 +1,221 @@
+"""Limits, patterns and constrained types shared by request bodies and parameters.
+
+Constraints live in the annotations as named aliases. In bodies they are ``msgspec.Meta``;
+query and path parameters carry the same limits through ``QueryParameter`` and
+``PathParameter`` (litestar reads parameter constraints from there). Either way litestar writes
+them into the OpenAPI document and answers a violation with a 400 before a handler runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar.openapi.spec import Example
+from litestar.params import PathParameter, QueryParameter
+from msgspec import Meta
+
+# Limits shared by bodies and query parameters.
+MAX_TEXT_LENGTH = 1000
+
+
+MAX_K = 50
+
+
+DEFAULT_K = 5
+
+
+MAX_BATCH_TEXTS = 50
+
+
+MAX_OUTLETS = 20
+
+
+MAX_NAME_LENGTH = 200
+
+
+MAX_PAGE_SIZE = 100
+
+
+# A cursor encodes an id (base64), so it may be a third longer than one.
+MAX_CURSOR_LENGTH = 2 * MAX_NAME_LENGTH
+
+
+DEFAULT_PAGE_SIZE = 20
+
+
+# Bodies above this are refused with 413 before they are read in full.
+MAX_BODY_BYTES = 512 * 1024
+
+
+# A text must hold something other than whitespace.
+NOT_BLANK = r"\S"
+
+
+# Limits of ingest (POST /v1/articles). A long news article is some 20,000 characters.
+MAX_INGEST_ARTICLES = 20
+
+
+MAX_ARTICLE_TEXT = 100_000
+
+
+MAX_TITLE_LENGTH = 1000
+
+
+MAX_URL_LENGTH = 2000
+
+
+MAX_PUBLISHED_LENGTH = 64
+
+
+MAX_INGEST_BODY_BYTES = 4 * 1024 * 1024
+
+
+# An article id: letters, digits and ``_ . ~ : -``, starting with a letter, digit or ``_``
+# (safe in a URL path segment as it stands).
+ARTICLE_ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.~:-]*$"
+
+
+# Article text: not blank, and no control character but tab, line feed and carriage return.
+ARTICLE_TEXT_PATTERN = r"^[\t\n\r ]*[^\x00-\x20\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
+# One line of metadata (outlet, title, url, date): no control character at all.
+ONE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+
+
+# ... and not blank (an outlet).
+ONE_LINE_NOT_BLANK_PATTERN = r"^ *[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$"
+
+
+TEXT_DESCRIPTION = "The words to look up: a quotation as one outlet printed it, or part of one."
+
+
+K_DESCRIPTION = "How many statements to return at most, best first."
+
+
+MIN_SCORE_DESCRIPTION = (
+    "Cosine similarity a statement needs to count as a match. Leave it out to use the "
+    "index's calibrated no-match threshold."
+)
+
+
+CLAIMED_SPEAKER_DESCRIPTION = (
+    "A speaker the caller believes said the text; the answer says whether the corpus agrees."
+)
+
+
+OUTLETS_DESCRIPTION = (
+    "Only consider quotes printed by these outlets (outlet names, case-insensitive)."
+)
+
+
+QueryText = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=MAX_TEXT_LENGTH,
+        pattern=NOT_BLANK,
+        description=TEXT_DESCRIPTION,
+    ),
+]
+
+
+TopK = Annotated[int, Meta(ge=1, le=MAX_K, description=K_DESCRIPTION)]
+
+
+MinScore = Annotated[float, Meta(ge=-1.0, le=1.0, description=MIN_SCORE_DESCRIPTION)]
+
+
+SpeakerName = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=MAX_NAME_LENGTH,
+        pattern=NOT_BLANK,
+        description=CLAIMED_SPEAKER_DESCRIPTION,
+    ),
+]
+
+
+OutletName = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
+
+
+OutletFilter = Annotated[
+    list[OutletName], Meta(max_length=MAX_OUTLETS, description=OUTLETS_DESCRIPTION)
+]
+
+
+BatchTexts = Annotated[
+    list[QueryText],
+    Meta(
+        min_length=1,
+        max_length=MAX_BATCH_TEXTS,
+        description=f"The texts to look up, in order; each like `text`: 1 to {MAX_TEXT_LENGTH} "
+        "characters, not only whitespace.",
+    ),
+]
+
+
+TextParam = Annotated[
+    str,
+    QueryParameter(
+        description=TEXT_DESCRIPTION,
+        min_length=1,
+        max_length=MAX_TEXT_LENGTH,
+        pattern=NOT_BLANK,
+    ),
+]
+
+
+TopKParam = Annotated[int, QueryParameter(description=K_DESCRIPTION, ge=1, le=MAX_K)]
+
+
+MinScoreParam = Annotated[
+    float | None, QueryParameter(description=MIN_SCORE_DESCRIPTION, ge=-1.0, le=1.0)
+]
+
+
+ClaimedSpeakerParam = Annotated[
+    str | None,
+    QueryParameter(
+        description=CLAIMED_SPEAKER_DESCRIPTION,
+        min_length=1,
+        max_length=MAX_NAME_LENGTH,
+        pattern=NOT_BLANK,
+    ),
+]
+
+
+OutletsParam = Annotated[
+    list[str] | None,
+    QueryParameter(
+        name="outlet",
+        description=OUTLETS_DESCRIPTION + " Repeat the parameter for several outlets.",
+        max_items=MAX_OUTLETS,
+    ),
+]
+
+
+PageSizeParam = Annotated[
+    int, QueryParameter(description="How many items a page holds at most.", ge=1, le=MAX_PAGE_SIZE)
+]
+
+
+def id_parameter(description: str, example: str) -> PathParameter:
+    """A path parameter holding an id: the same length limits everywhere."""
+    return PathParameter(
+        description=description,
+        min_length=1,
+        max_length=MAX_NAME_LENGTH,
+        examples=[Example(summary="An id", value=example)],
+    )
+
+
+CursorParam = Annotated[
+    str | None,
+    QueryParameter(
+        description="Where the page starts: the `next_cursor` of the previous page. "
+        "Leave it out for the first page.",
+        min_length=1,
+        max_length=MAX_CURSOR_LENGTH,
+    ),
+]
