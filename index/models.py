@@ -122,7 +122,7 @@ class Corpus(msgspec.Struct, frozen=True, kw_only=True):
     groups: tuple[Group, ...] = ()
 
 
-# Lookup answers (index.search). The service maps these to its wire schemas.
+# Lookup answers (index.search.searcher). The service maps these to its wire schemas.
 
 
 class ClaimCheck(msgspec.Struct, frozen=True, kw_only=True):

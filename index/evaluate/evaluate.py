@@ -1,6 +1,6 @@
 """``whosaid eval``: run the pipeline on a gold file's articles and score what it produced.
 
-The scoring itself is pure (:mod:`index.scores`); this module reads the gold file and the
+The scoring itself is pure (:mod:`index.evaluate.scores`); this module reads the gold file and the
 articles, runs the pipeline (and, for lookups, builds a real index in a temporary folder and
 asks it every gold query), turns the results into :class:`~index.scores.Predictions`, and
 prints and writes the report.
@@ -168,7 +168,7 @@ def predict(
 
     With lookups, quotes, speakers and groups come from the built index (whose build runs the
     pipeline), so a quote's group is the statement the searcher answers with; without, they
-    come from ``index.pipeline.analyse`` and carry whatever groups it made (maybe none).
+    come from ``index.analyse.pipeline.analyse`` and carry whatever groups it made (maybe none).
     """
     files = {article.id: article.file or article.id for article in articles}
     if lookups:

@@ -2,7 +2,7 @@
 
 The gold file is read leniently (unknown keys ignored, optional keys optional); the
 predictions (``--predictions``) and the report (``--json``) are written in the shapes the
-shared eval README gives. Scoring over them is :mod:`index.scores`.
+shared eval README gives. Scoring over them is :mod:`index.evaluate.scores`.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ it and
 
 Candidates come from FAISS (the nearest units) and from the terms (statements sharing the
 query's rarest words), so neither kind of evidence can hide a statement from the other. The
-statements sharing a term come from precomputed postings (:mod:`index.rank_tables`) and are
+statements sharing a term come from precomputed postings (:mod:`index.store.tables`) and are
 summed with numpy; Python only ever handles the hundred or so candidates of a query, whose
 units are tokenised when a query first reaches them. A lookup over millions of units costs
 milliseconds, and opening such an index costs no tokenising at all.
