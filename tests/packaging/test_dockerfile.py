@@ -49,14 +49,43 @@ def test_base_is_a_build_argument_defaulting_to_public_slim_python(spec: Spec) -
         assert stage.base == "${BASE}" or spec.parent(stage) is not None, stage.base
 
 
-def test_multi_stage_image_takes_only_the_index_from_the_index_stage(spec: Spec) -> None:
-    assert len(spec.stages) >= 2
+def test_image_takes_only_seeds_and_index_from_the_build_stage(spec: Spec) -> None:
     copies = spec.final.all("COPY")
-    assert copies
-    assert all(copy.flags == ("--from=index",) for copy in copies), copies
-    assert [copy.value for copy in copies] == [("/app", "/app")]
-    index = spec.stage_running("whosaid", "build")
-    assert index.name == "index" and index is not spec.final
+    build = spec.stage_running("whosaid", "build")
+    assert build.name == "build" and build is not spec.final
+    assert [copy.value for copy in copies] == [
+        ("/app/seeds", "/app/seeds"),
+        ("/app/var", "/app/var"),
+    ]
+    assert all(copy.flags[0] == f"--from={build.name}" for copy in copies), copies
+    # var/ belongs to the service (it writes the journal and swaps index folders there).
+    assert copies[1].flags[1:] == (f"--chown={spec.final.last('USER').value[0]}",)
+
+
+def test_the_image_is_built_on_the_runtime_stage_not_on_the_build_stage(spec: Spec) -> None:
+    """torch and the model are in the build stage only: the image's stages install the runtime
+    pins and the project without its dependencies, nothing else."""
+    lineage = spec.lineage(spec.final)
+    assert spec.stage("build") not in lineage
+    assert [stage.name for stage in lineage] == ["runtime", None]
+    installs = [
+        argv for stage in lineage for argv in stage.runs() if argv[:2] == ["pip", "install"]
+    ]
+    assert [flag_value(argv, "--requirement") for argv in installs if "--requirement" in argv] == [
+        "/opt/venv/runtime.txt"
+    ]
+    (project,) = [argv for argv in installs if "--requirement" not in argv]
+    assert project[-2:] == ["--no-deps", "."], project
+    copied = [source for stage in lineage for copy in stage.all("COPY") for source in copy.value]
+    assert "wheelhouse/requirements.txt" not in copied
+
+
+def test_build_stage_installs_everything_and_checks_it(spec: Spec) -> None:
+    build = spec.stage("build")
+    assert spec.parent(build) is spec.stage("runtime")
+    (install,) = [argv for argv in build.runs() if argv[:2] == ["pip", "install"]]
+    assert flag_value(install, "--requirement") == "/opt/venv/requirements.txt"
+    assert install[-3:] == ["&&", "pip", "check"], "pip check: the wheelhouse is complete"
 
 
 def test_wheels_are_mounted_never_copied_and_installed_without_an_index(spec: Spec) -> None:
@@ -64,7 +93,8 @@ def test_wheels_are_mounted_never_copied_and_installed_without_an_index(spec: Sp
         source for stage in spec.stages for copy in stage.all("COPY") for source in copy.value[:-1]
     ]
     assert [source for source in copied if source.startswith("wheelhouse")] == [
-        "wheelhouse/requirements.txt"
+        "wheelhouse/runtime.txt",
+        "wheelhouse/requirements.txt",
     ]
     installs = [
         run
@@ -72,7 +102,7 @@ def test_wheels_are_mounted_never_copied_and_installed_without_an_index(spec: Sp
         for run in stage.all("RUN")
         if shlex.split(run.value[0])[:2] == ["pip", "install"]
     ]
-    assert len(installs) == 2
+    assert len(installs) == 3
     for run in installs:
         assert run.flags == ("--mount=type=bind,source=wheelhouse,target=/wheelhouse",)
         assert "--no-index" in shlex.split(run.value[0]), run.value
@@ -146,6 +176,7 @@ def sent_to_builder(path: str, patterns: list[str]) -> bool:
         ("service/app.py", True),
         ("seeds/manifest.json", True),
         ("wheelhouse/requirements.txt", True),
+        ("wheelhouse/runtime.txt", True),
         ("wheelhouse/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl", True),
         (".venv/bin/python", False),
         (".git/HEAD", False),
