@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 
 from tests.e2e.http_checks import check_lookups, wait_until_ready
@@ -35,6 +36,8 @@ IMAGE = "localhost/whosaid:e2e"
 # The measured size is in the README; the image holds no torch (issue 17 asked for < 900 MB).
 MAX_IMAGE_BYTES = 900_000_000
 INDEX = ("/app/var/index", "/app/var/index/manifest.json")
+API_KEY = "container-e2e-key"
+BRIDGE = "We will open the new bridge in May, two months early."
 # Needed on this machine only: crun (podman's default) fails here on setrlimit and on hybrid
 # cgroups. A user's docker or podman needs none of these.
 RUNTIME_FLAGS = (
@@ -149,6 +152,7 @@ def container(built: Built, pytestconfig: pytest.Config) -> Iterator[Running]:
         f"--name={name}",
         *RUNTIME_FLAGS,
         f"--publish=127.0.0.1:{port}:8000",
+        f"--env=WHOSAID_API_KEYS={API_KEY}",
         built.image,
     )
     running = Running(name=name, url=f"http://127.0.0.1:{port}")
@@ -223,6 +227,28 @@ def test_ready_from_the_host(container: Running) -> None:
 
 def test_lookups_through_the_published_port(container: Running) -> None:
     check_lookups(container.url)
+
+
+def test_an_added_article_is_analysed_embedded_and_found(container: Running) -> None:
+    """A write needs what only the runtime stage provides after readiness (spaCy, scipy's
+    grouping, the ONNX encoder), so it shows the slim image lacks nothing serving needs."""
+    article = {
+        "id": "city-wire-0001",
+        "outlet": "City Wire",
+        "text": f'Mayor Anna Berg spoke on Friday.\n"{BRIDGE}" Anna Berg said.',
+    }
+    with httpx.Client(base_url=container.url, timeout=120.0) as client:
+        added = client.post(
+            "/v1/articles", json={"articles": [article]}, headers={"X-API-Key": API_KEY}
+        )
+        assert added.status_code == 200, added.text
+        [result] = added.json()["results"]
+        assert result["status"] == "created", result
+        assert [quote["speaker"]["name"] for quote in result["quotes"]] == ["Anna Berg"]
+        answer = client.get("/v1/lookup", params={"text": BRIDGE}).json()
+        assert answer["matches"][0]["variants"][0]["article_id"] == "city-wire-0001", answer
+        metrics = client.get("/metrics").text
+    assert re.search(r"^whosaid_warm(\{[^}]*\})? 1(\.0)?$", metrics, re.MULTILINE), metrics[-2000:]
 
 
 def test_server_runs_as_a_non_root_user(container: Running) -> None:
