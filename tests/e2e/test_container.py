@@ -84,6 +84,8 @@ class Built:
 
 
 def build(tag: str, base: str) -> None:
+    if image_id(tag):  # left by an interrupted run: untagged by this build, it would stay
+        run("podman", "rmi", "--force", tag)
     run(
         "podman",
         "build",
