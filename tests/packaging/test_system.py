@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import system
-from tests.dockerfile_spec import REPO
+from tests.packaging.dockerfile_spec import REPO
 
 
 @pytest.fixture

