@@ -31,7 +31,8 @@ class ArticleConflictError(WhosaidError):
 
 
 class ArticleRejectedError(WhosaidError):
-    """An article the text stages would take far too long on (:func:`index.analyse.pipeline.refusal`)."""
+    """An article the text stages would take far too long on
+    (:func:`index.analyse.pipeline.refusal`)."""
 
     def __init__(self, article_id: str, reason: str) -> None:
         self.article_id = article_id

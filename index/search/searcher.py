@@ -2,8 +2,8 @@
 
 :class:`Searcher` opens an index folder with the embedding model its manifest names, and
 answers lookups with :class:`~index.models.Answer` records: the best statements (scored by
-:mod:`index.search.ranking`) above the calibrated no-match threshold (:mod:`index.search.calibrate`),
-each with its speaker, canonical text and every outlet's variant, and, when a speaker is
+:mod:`index.search.ranking`) above the calibrated no-match threshold
+(:mod:`index.search.calibrate`), each with its speaker, canonical text and every outlet's variant, and, when a speaker is
 claimed (by the caller, or by the query's own reporting frame, "Putin said …"), whether
 the claim holds (:mod:`index.search.claims`). A Searcher is read-only once open and its embedder
 is thread-safe, so it serves lookups from several threads at once.
