@@ -1,9 +1,9 @@
 """The no-match threshold: a floor set by what the score means, raised by the corpus's null.
 
 A lookup must answer "no match" for a statement nobody in the corpus made. A score
-(:mod:`index.search.ranking`) is the geometric mean of a cosine similarity and the
-IDF-weighted share of the query's content words that the statement has, so both halves have a meaning that does
-not depend on the corpus. The **floor** is the least support a match needs: a cosine of
+(:mod:`index.search.ranking`) is the geometric mean of a cosine similarity and the IDF-weighted
+share of the query's content words that the statement has, so both halves have a meaning that
+does not depend on the corpus. The **floor** is the least support a match needs: a cosine of
 :data:`FLOOR_COSINE` (sentences about the same thing) together with :data:`FLOOR_COVERAGE` of
 the query's weighted content words, or any trade between the two with the same product.
 

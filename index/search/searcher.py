@@ -1,12 +1,12 @@
 """Quote lookup over an index folder: who said this text, and where.
 
-:class:`Searcher` opens an index folder with the embedding model its manifest names, and
-answers lookups with :class:`~index.models.Answer` records: the best statements (scored by
+:class:`Searcher` opens an index folder with the embedding model its manifest names, and answers
+lookups with :class:`~index.models.Answer` records: the best statements (scored by
 :mod:`index.search.ranking`) above the calibrated no-match threshold
-(:mod:`index.search.calibrate`), each with its speaker, canonical text and every outlet's variant, and, when a speaker is
-claimed (by the caller, or by the query's own reporting frame, "Putin said …"), whether
-the claim holds (:mod:`index.search.claims`). A Searcher is read-only once open and its embedder
-is thread-safe, so it serves lookups from several threads at once.
+(:mod:`index.search.calibrate`), each with its speaker, canonical text and every outlet's
+variant, and, when a speaker is claimed (by the caller, or by the query's own reporting frame,
+"Putin said …"), whether the claim holds (:mod:`index.search.claims`). A Searcher is read-only
+once open and its embedder is thread-safe, so it serves lookups from several threads at once.
 
 Opening one costs little beyond loading the folder: the ranker's tables are precomputed, and
 the maps only browsing and outlet filters need (quotes by article, rows by outlet) are made on
