@@ -1,0 +1,320 @@
+"""``index`` records to the page's view models (:mod:`service.page.views`), explicitly.
+
+Dates and titles come from the articles (through the catalog); verdicts are worded here from
+a lookup's answer and its claim check; differences and timelines come from the pure layout
+functions beside this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from index import Catalog, SpeakerCounts, UnknownIdError, models, outlets_of
+from service.page.diff import difference_counts, inline_segments
+from service.page.timeline import Point, draw_timeline, has_time, parse_published
+from service.page.views import (
+    AnswerView,
+    ArticleView,
+    CandidateView,
+    FirstSeen,
+    Pager,
+    QuoteMark,
+    SpeakerLink,
+    SpeakerRow,
+    StatementRow,
+    StatementView,
+    TextRun,
+    VariantRow,
+    Verdict,
+)
+
+# Every parsed date is aware (UTC when it names no zone), so undated rows sort after this.
+_LAST = datetime.max.replace(tzinfo=UTC)
+
+
+def speaker_link(speaker: models.Speaker | None) -> SpeakerLink | None:
+    if speaker is None:
+        return None
+    return SpeakerLink(id=speaker.id, name=speaker.name, kind=speaker.kind)
+
+
+def shown_date(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    return when.strftime("%Y-%m-%d %H:%M UTC" if has_time(when) else "%Y-%m-%d")
+
+
+def _when(article: models.Article | None) -> datetime | None:
+    return None if article is None else parse_published(article.published)
+
+
+def statement_view(
+    group: models.Group, catalog: Catalog, *, offset: int = 0, limit: int | None = None
+) -> StatementView:
+    """A statement with its variants (``limit`` rows from ``offset``, canonical and dated
+    first), its first appearance and a timeline over every variant."""
+    articles = {v.article_id: _article(catalog, v.article_id) for v in group.variants}
+    whens = {v.quote_id: _when(articles[v.article_id]) for v in group.variants}
+
+    def order(variant: models.Variant) -> tuple[bool, bool, datetime, str]:
+        when = whens[variant.quote_id]
+        return (
+            variant.quote_id != group.canonical_quote_id,
+            when is None,
+            when or _LAST,
+            variant.outlet,
+        )
+
+    ordered = sorted(group.variants, key=order)
+    shown = ordered[offset : None if limit is None else offset + limit]
+    rows = tuple(_variant_row(v, group, articles[v.article_id], whens[v.quote_id]) for v in shown)
+    points = [
+        Point(
+            key=f"v-{v.quote_id}",
+            outlet=v.outlet,
+            when=whens[v.quote_id],
+            label=f"{v.outlet}, {shown_date(whens[v.quote_id]) or 'undated'}: {v.text}",
+        )
+        for v in group.variants
+    ]
+    return StatementView(
+        id=group.id,
+        canonical_text=group.canonical_text,
+        speaker=speaker_link(catalog.speaker_or_none(group.speaker)),
+        variants=rows,
+        variant_count=len(group.variants),
+        outlets=outlets_of(group),
+        first_seen=first_seen(group.variants, articles, whens),
+        timeline=draw_timeline(points),
+    )
+
+
+def _article(catalog: Catalog, article_id: str) -> models.Article | None:
+    try:
+        return catalog.article(article_id)
+    except UnknownIdError:  # an article deleted while its statement is shown: no date, no title
+        return None
+
+
+def _variant_row(
+    variant: models.Variant,
+    group: models.Group,
+    article: models.Article | None,
+    when: datetime | None,
+) -> VariantRow:
+    segments = inline_segments(group.canonical_text, variant.edits, fragment=variant.fragment)
+    return VariantRow(
+        anchor=f"v-{variant.quote_id}",
+        quote_id=variant.quote_id,
+        article_id=variant.article_id,
+        outlet=variant.outlet,
+        title=None if article is None else article.title,
+        published=shown_date(when),
+        text=variant.text,
+        fragment=variant.fragment,
+        canonical=variant.quote_id == group.canonical_quote_id,
+        segments=segments,
+        differences=tuple(difference_counts(segments).items()),
+    )
+
+
+def first_seen(
+    variants: Sequence[models.Variant],
+    articles: dict[str, models.Article | None],
+    whens: dict[str, datetime | None],
+) -> FirstSeen | None:
+    """The earliest dated variant's outlet and date; outlets dated the same day with no time
+    to tell them apart are named alongside."""
+    dated = [(whens[v.quote_id], v) for v in variants if whens[v.quote_id] is not None]
+    if not dated:
+        return None
+    dated.sort(key=lambda pair: (pair[0], pair[1].outlet))
+    when, variant = dated[0]
+    assert when is not None
+    tied = () if has_time(when) else tuple(
+        dict.fromkeys(
+            v.outlet for w, v in dated[1:] if w is not None and w.date() == when.date()
+            and not has_time(w) and v.outlet != variant.outlet
+        )
+    )  # fmt: skip
+    article = articles[variant.article_id]
+    return FirstSeen(
+        outlet=variant.outlet,
+        published=shown_date(when) or "",
+        title=None if article is None else article.title,
+        article_id=variant.article_id,
+        also_that_day=tied,
+    )
+
+
+# -------------------------------------------------------------------------------- ask
+
+
+def candidate(match: models.Match, *, strong: bool, catalog: Catalog) -> CandidateView:
+    group = _group(catalog, match.group_id)
+    return CandidateView(
+        statement_id=match.group_id,
+        score=round(float(match.score), 3),
+        strong=strong,
+        speaker=speaker_link(match.speaker),
+        matched_text=match.matched_text,
+        canonical_text=match.canonical_text,
+        outlets=outlets_of(group) if group is not None else (),
+        confidence=_confidence(catalog, group, match.matched_quote_id),
+    )
+
+
+def _group(catalog: Catalog, group_id: str) -> models.Group | None:
+    try:
+        return catalog.statement(group_id)
+    except UnknownIdError:  # gone since the lookup: show the match without its outlets
+        return None
+
+
+def _confidence(catalog: Catalog, group: models.Group | None, quote_id: str) -> float | None:
+    """The attribution's confidence for a quote, when its record carries one."""
+    if group is None:
+        return None
+    article_id = next((v.article_id for v in group.variants if v.quote_id == quote_id), None)
+    if article_id is None:
+        return None
+    for quote in catalog.quotes_of(article_id):
+        if quote.id == quote_id:
+            value = getattr(quote, "confidence", None)
+            return None if value is None else round(float(value), 2)
+    return None
+
+
+def verdict(best: CandidateView | None, claim: models.ClaimCheck | None) -> Verdict:
+    """The answer in plain words: said by X, said by someone else, or not found."""
+    if best is None:
+        return Verdict(kind="not_found", text="Not found in the corpus: nobody in it said this.")
+    name = best.speaker.name if best.speaker is not None else None
+    if claim is None or claim.holds:
+        who = name or "a speaker the articles do not name"
+        return Verdict(kind="said_by", text=f"Said by {who}")
+    if name is None:
+        return Verdict(
+            kind="said_by_other",
+            text=f"Not said by {claim.claimed}: the articles name no one for it",
+        )
+    return Verdict(kind="said_by_other", text=f"Said by someone else: {claim.actual or name}")
+
+
+def answer_view(
+    passing: models.Answer,
+    nearby: models.Answer,
+    catalog: Catalog,
+    *,
+    said_by: str,
+    variant_limit: int,
+) -> AnswerView:
+    """The answer page: ``passing`` is the lookup as the API answers it (matches that pass
+    the threshold), ``nearby`` the same query with no threshold (for weaker candidates)."""
+    strong = [candidate(m, strong=True, catalog=catalog) for m in passing.matches]
+    seen = {c.statement_id for c in strong}
+    weak = [
+        candidate(m, strong=False, catalog=catalog)
+        for m in nearby.matches
+        if m.group_id not in seen and m.score > 0
+    ]
+    best = strong[0] if strong else None
+    group = None if best is None else _group(catalog, best.statement_id)
+    return AnswerView(
+        query=passing.query,
+        said_by=said_by,
+        verdict=verdict(best, passing.claim),
+        best=best,
+        statement=None if group is None else statement_view(group, catalog, limit=variant_limit),
+        others=tuple(strong[1:] + weak),
+        nearest=weak[0] if best is None and weak else None,
+    )
+
+
+# -------------------------------------------------------------------------------- browse
+
+
+def speaker_row(row: SpeakerCounts) -> SpeakerRow:
+    link = speaker_link(row.speaker)
+    assert link is not None
+    return SpeakerRow(
+        speaker=link, aliases=row.speaker.aliases, statements=row.statements, quotes=row.quotes
+    )
+
+
+def matches_name(row: SpeakerCounts, wanted: str) -> bool:
+    """Whether a speaker's name or an alias contains ``wanted`` (case-insensitive)."""
+    folded = wanted.casefold()
+    return any(folded in name.casefold() for name in (row.speaker.name, *row.speaker.aliases))
+
+
+def statement_row(group: models.Group) -> StatementRow:
+    return StatementRow(
+        id=group.id,
+        canonical_text=group.canonical_text,
+        outlets=outlets_of(group),
+        variant_count=len(group.variants),
+    )
+
+
+def pager(total: int, page: int, size: int, **query: str) -> Pager:
+    """Page ``page`` (from 1) of ``total`` items, ``size`` a page; links keep ``query``."""
+    pages = max(1, -(-total // size))
+
+    def link(number: int) -> str:
+        return "?" + urlencode({**{k: v for k, v in query.items() if v}, "page": number})
+
+    return Pager(
+        page=page,
+        pages=pages,
+        total=total,
+        previous=link(page - 1) if page > 1 else None,
+        next=link(page + 1) if page < pages else None,
+    )
+
+
+def article_view(article: models.Article, catalog: Catalog) -> ArticleView:
+    """The article's paragraphs, each quote a marked run that names its speaker."""
+    quotes = catalog.quotes_of(article.id)
+    runs: list[TextRun] = []
+    position = 0
+    for quote in quotes:
+        if quote.start < position:
+            continue  # overlapping spans: keep the first
+        if quote.start > position:
+            runs.append(TextRun(text=article.text[position : quote.start]))
+        mark = QuoteMark(
+            quote_id=quote.id,
+            speaker=speaker_link(catalog.speaker_or_none(quote.speaker)),
+            statement_id=catalog.statement_of(quote.id),
+            kind=quote.kind,
+        )
+        runs.append(TextRun(text=article.text[quote.start : quote.end], quote=mark))
+        position = quote.end
+    if position < len(article.text):
+        runs.append(TextRun(text=article.text[position:]))
+    return ArticleView(
+        id=article.id,
+        outlet=article.outlet,
+        title=article.title,
+        url=article.url,
+        published=shown_date(parse_published(article.published)),
+        paragraphs=paragraphs(runs),
+        quote_count=len(quotes),
+    )
+
+
+def paragraphs(runs: Sequence[TextRun]) -> tuple[tuple[TextRun, ...], ...]:
+    """Runs split at line breaks into paragraphs (blank lines dropped); a quote that spans a
+    break is marked in each paragraph it touches."""
+    result: list[list[TextRun]] = [[]]
+    for run in runs:
+        pieces = run.text.split("\n")
+        for n, piece in enumerate(pieces):
+            if n > 0:
+                result.append([])
+            if piece:
+                result[-1].append(TextRun(text=piece, quote=run.quote))
+    return tuple(tuple(p) for p in result if any(r.text.strip() for r in p))
