@@ -218,9 +218,13 @@ def answer_view(
     weak = [
         candidate(m, strong=False, catalog=catalog)
         for m in nearby.matches
-        if m.group_id not in seen and m.score > 0
+        if m.group_id not in seen
     ]
     best = strong[0] if strong else None
+    # With no answer, the closest candidate is offered however low it scores; below an answer,
+    # only weaker candidates with some score are listed.
+    nearest = weak[0] if best is None and weak else None
+    others = strong[1:] + [c for c in weak if c is not nearest and c.score > 0]
     group = None if best is None else _group(catalog, best.statement_id)
     return AnswerView(
         query=passing.query,
@@ -228,8 +232,8 @@ def answer_view(
         verdict=verdict(best, passing.claim),
         best=best,
         statement=None if group is None else statement_view(group, catalog, limit=variant_limit),
-        others=tuple(strong[1:] + weak),
-        nearest=weak[0] if best is None and weak else None,
+        others=tuple(others),
+        nearest=nearest,
     )
 
 
