@@ -190,7 +190,7 @@ def _confidence(catalog: Catalog, group: models.Group | None, quote_id: str) -> 
 def verdict(best: CandidateView | None, claim: models.ClaimCheck | None) -> Verdict:
     """The answer in plain words: said by X, said by someone else, or not found."""
     if best is None:
-        return Verdict(kind="not_found", text="Not found in the corpus: nobody in it said this.")
+        return Verdict(kind="not_found", text="Not found in the corpus")
     name = best.speaker.name if best.speaker is not None else None
     if claim is None or claim.holds:
         who = name or "a speaker the articles do not name"

@@ -22,7 +22,7 @@ def candidate(name: str | None) -> CandidateView:
 @pytest.mark.parametrize(
     ("best", "claim", "kind", "text"),
     [
-        (None, None, "not_found", "Not found in the corpus: nobody in it said this."),
+        (None, None, "not_found", "Not found in the corpus"),
         (None, models.ClaimCheck(claimed="Ana Lopes", holds=False), "not_found", None),
         (candidate("Ana Lopes"), None, "said_by", "Said by Ana Lopes"),
         (
