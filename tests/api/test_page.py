@@ -10,10 +10,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from index import Searcher
+from service.page import routes
 from tests.api.conftest import API_KEY
 
 HOSTILE = "<script>alert('owned')</script>"
@@ -189,3 +191,18 @@ def test_a_wheel_holds_every_template_and_static_file(repo_root: Path) -> None:
     ]
     assert files
     assert [f for f in files if not any(fnmatch.fnmatch(f, pat) for pat in patterns)] == []
+
+
+def test_long_lists_page_and_the_pages_cover_each_item_once(
+    client: TestClient[Litestar], searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes, "SPEAKERS_PER_PAGE", 3)
+    path: str | None = "/speakers"
+    seen: list[str] = []
+    while path is not None:
+        html = page(client, path)
+        seen += re.findall(r'<th scope="row"><a href="/speakers/([^"]+)"', html)
+        found = re.search(r'<a rel="next" href="([^"]+)"', html)
+        path = None if found is None else "/speakers" + found.group(1).replace("&amp;", "&")
+    assert sorted(seen) == sorted(s.id for s in searcher.corpus.speakers)
+    assert len(seen) > 3
