@@ -9,23 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from urllib.parse import urlencode
 
-from index import Catalog, SpeakerCounts, UnknownIdError, models, outlets_of
+from index import Catalog, UnknownIdError, models, outlets_of
 from service.page.diff import difference_counts, inline_segments
 from service.page.timeline import Point, draw_timeline, has_time, parse_published
 from service.page.views import (
     AnswerView,
-    ArticleView,
     CandidateView,
     FirstSeen,
-    Pager,
-    QuoteMark,
+    FoldedVariant,
     SpeakerLink,
-    SpeakerRow,
-    StatementRow,
     StatementView,
-    TextRun,
     VariantRow,
     Verdict,
 )
@@ -53,8 +47,8 @@ def _when(article: models.Article | None) -> datetime | None:
 def statement_view(
     group: models.Group, catalog: Catalog, *, offset: int = 0, limit: int | None = None
 ) -> StatementView:
-    """A statement with its variants (``limit`` rows from ``offset``, canonical and dated
-    first), its first appearance and a timeline over every variant."""
+    """A statement with one row per article (``limit`` rows from ``offset``, canonical and
+    dated first), its first appearance and a timeline with a mark for every variant."""
     articles = {v.article_id: _article(catalog, v.article_id) for v in group.variants}
     whens = {v.quote_id: _when(articles[v.article_id]) for v in group.variants}
 
@@ -67,9 +61,12 @@ def statement_view(
             variant.outlet,
         )
 
-    ordered = sorted(group.variants, key=order)
+    ordered = sorted(article_rows(group), key=lambda row: order(row[0]))
     shown = ordered[offset : None if limit is None else offset + limit]
-    rows = tuple(_variant_row(v, group, articles[v.article_id], whens[v.quote_id]) for v in shown)
+    rows = tuple(
+        _variant_row(main, folded, group, articles[main.article_id], whens[main.quote_id])
+        for main, folded in shown
+    )
     points = [
         Point(
             key=f"v-{v.quote_id}",
@@ -85,10 +82,33 @@ def statement_view(
         speaker=speaker_link(catalog.speaker_or_none(group.speaker)),
         variants=rows,
         variant_count=len(group.variants),
+        row_count=len(ordered),
         outlets=outlets_of(group),
         first_seen=first_seen(group.variants, articles, whens),
         timeline=draw_timeline(points),
     )
+
+
+def article_rows(group: models.Group) -> list[tuple[models.Variant, tuple[models.Variant, ...]]]:
+    """One row per article: its fullest wording of the statement (the canonical one, else a
+    whole quote before a fragment, the longer first), and the article's other quotes of it
+    folded under that one."""
+    by_article: dict[str, list[models.Variant]] = {}
+    for variant in group.variants:
+        by_article.setdefault(variant.article_id, []).append(variant)
+    rows = []
+    for variants in by_article.values():
+        main = min(
+            variants,
+            key=lambda v: (
+                v.quote_id != group.canonical_quote_id,
+                v.fragment,
+                -len(v.text),
+                v.start,
+            ),
+        )
+        rows.append((main, tuple(v for v in variants if v is not main)))
+    return rows
 
 
 def _article(catalog: Catalog, article_id: str) -> models.Article | None:
@@ -100,6 +120,7 @@ def _article(catalog: Catalog, article_id: str) -> models.Article | None:
 
 def _variant_row(
     variant: models.Variant,
+    folded: Sequence[models.Variant],
     group: models.Group,
     article: models.Article | None,
     when: datetime | None,
@@ -117,6 +138,10 @@ def _variant_row(
         canonical=variant.quote_id == group.canonical_quote_id,
         segments=segments,
         differences=tuple(difference_counts(segments).items()),
+        folded=tuple(
+            FoldedVariant(anchor=f"v-{v.quote_id}", quote_id=v.quote_id, text=v.text)
+            for v in sorted(folded, key=lambda v: v.start)
+        ),
     )
 
 
@@ -235,90 +260,3 @@ def answer_view(
         others=tuple(others),
         nearest=nearest,
     )
-
-
-# -------------------------------------------------------------------------------- browse
-
-
-def speaker_row(row: SpeakerCounts) -> SpeakerRow:
-    link = speaker_link(row.speaker)
-    assert link is not None
-    return SpeakerRow(
-        speaker=link, aliases=row.speaker.aliases, statements=row.statements, quotes=row.quotes
-    )
-
-
-def matches_name(row: SpeakerCounts, wanted: str) -> bool:
-    """Whether a speaker's name or an alias contains ``wanted`` (case-insensitive)."""
-    folded = wanted.casefold()
-    return any(folded in name.casefold() for name in (row.speaker.name, *row.speaker.aliases))
-
-
-def statement_row(group: models.Group) -> StatementRow:
-    return StatementRow(
-        id=group.id,
-        canonical_text=group.canonical_text,
-        outlets=outlets_of(group),
-        variant_count=len(group.variants),
-    )
-
-
-def pager(total: int, page: int, size: int, **query: str) -> Pager:
-    """Page ``page`` (from 1) of ``total`` items, ``size`` a page; links keep ``query``."""
-    pages = max(1, -(-total // size))
-
-    def link(number: int) -> str:
-        return "?" + urlencode({**{k: v for k, v in query.items() if v}, "page": number})
-
-    return Pager(
-        page=page,
-        pages=pages,
-        total=total,
-        previous=link(page - 1) if page > 1 else None,
-        next=link(page + 1) if page < pages else None,
-    )
-
-
-def article_view(article: models.Article, catalog: Catalog) -> ArticleView:
-    """The article's paragraphs, each quote a marked run that names its speaker."""
-    quotes = catalog.quotes_of(article.id)
-    runs: list[TextRun] = []
-    position = 0
-    for quote in quotes:
-        if quote.start < position:
-            continue  # overlapping spans: keep the first
-        if quote.start > position:
-            runs.append(TextRun(text=article.text[position : quote.start]))
-        mark = QuoteMark(
-            quote_id=quote.id,
-            speaker=speaker_link(catalog.speaker_or_none(quote.speaker)),
-            statement_id=catalog.statement_of(quote.id),
-            kind=quote.kind,
-        )
-        runs.append(TextRun(text=article.text[quote.start : quote.end], quote=mark))
-        position = quote.end
-    if position < len(article.text):
-        runs.append(TextRun(text=article.text[position:]))
-    return ArticleView(
-        id=article.id,
-        outlet=article.outlet,
-        title=article.title,
-        url=article.url,
-        published=shown_date(parse_published(article.published)),
-        paragraphs=paragraphs(runs),
-        quote_count=len(quotes),
-    )
-
-
-def paragraphs(runs: Sequence[TextRun]) -> tuple[tuple[TextRun, ...], ...]:
-    """Runs split at line breaks into paragraphs (blank lines dropped); a quote that spans a
-    break is marked in each paragraph it touches."""
-    result: list[list[TextRun]] = [[]]
-    for run in runs:
-        pieces = run.text.split("\n")
-        for n, piece in enumerate(pieces):
-            if n > 0:
-                result.append([])
-            if piece:
-                result[-1].append(TextRun(text=piece, quote=run.quote))
-    return tuple(tuple(p) for p in result if any(r.text.strip() for r in p))

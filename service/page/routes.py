@@ -16,7 +16,7 @@ from litestar.response import Template
 
 from service.auth import require_read_key
 from service.errors import ServiceError, to_problem
-from service.page import present
+from service.page import browse, present
 from service.runtime import IndexDep, RuntimeDep
 from service.schemas import MAX_NAME_LENGTH, MAX_TEXT_LENGTH
 
@@ -71,14 +71,14 @@ class PageController(Controller):
     async def speakers(self, index: IndexDep, name: Name = None, page: PageNumber = 1) -> Template:
         """Every speaker, most statements first; searchable by name or alias."""
         wanted = (name or "").strip()
-        rows = [r for r in index.catalog.speakers if not wanted or present.matches_name(r, wanted)]
+        rows = [r for r in index.catalog.speakers if not wanted or browse.matches_name(r, wanted)]
         start = (page - 1) * SPEAKERS_PER_PAGE
         return Template(
             template_name="speakers.html",
             context={
                 "name": wanted,
-                "rows": [present.speaker_row(r) for r in rows[start : start + SPEAKERS_PER_PAGE]],
-                "pager": present.pager(len(rows), page, SPEAKERS_PER_PAGE, name=wanted),
+                "rows": [browse.speaker_row(r) for r in rows[start : start + SPEAKERS_PER_PAGE]],
+                "pager": browse.pager(len(rows), page, SPEAKERS_PER_PAGE, name=wanted),
             },
         )
 
@@ -91,12 +91,11 @@ class PageController(Controller):
         return Template(
             template_name="speaker.html",
             context={
-                "speaker": present.speaker_row(row),
+                "speaker": browse.speaker_row(row),
                 "statements": [
-                    present.statement_row(g)
-                    for g in statements[start : start + STATEMENTS_PER_PAGE]
+                    browse.statement_row(g) for g in statements[start : start + STATEMENTS_PER_PAGE]
                 ],
-                "pager": present.pager(len(statements), page, STATEMENTS_PER_PAGE),
+                "pager": browse.pager(len(statements), page, STATEMENTS_PER_PAGE),
             },
         )
 
@@ -114,14 +113,14 @@ class PageController(Controller):
             template_name="statement.html",
             context={
                 "statement": view,
-                "pager": present.pager(len(group.variants), page, VARIANTS_PER_PAGE),
+                "pager": browse.pager(view.row_count, page, VARIANTS_PER_PAGE),
             },
         )
 
     @get("/articles/{article_id:str}", name="page:article")
     async def article(self, index: IndexDep, article_id: Id) -> Template:
         """An article's text with each quotation marked and its speaker named."""
-        view = present.article_view(index.catalog.article(article_id), index.catalog)
+        view = browse.article_view(index.catalog.article(article_id), index.catalog)
         return Template(template_name="article.html", context={"article": view})
 
     @get("/add", name="page:add")

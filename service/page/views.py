@@ -22,8 +22,17 @@ class SpeakerLink(msgspec.Struct, frozen=True, kw_only=True):
     kind: str
 
 
+class FoldedVariant(msgspec.Struct, frozen=True, kw_only=True):
+    """Another quote of the statement in the same article (often a fragment of it)."""
+
+    anchor: str
+    quote_id: str
+    text: str
+
+
 class VariantRow(msgspec.Struct, frozen=True, kw_only=True):
-    """One outlet's wording in one article, with its differences against the canonical text."""
+    """One article's wording of a statement (its fullest quote of it), with the differences
+    against the canonical text, and the article's other quotes of it folded under it."""
 
     anchor: str
     quote_id: str
@@ -36,6 +45,7 @@ class VariantRow(msgspec.Struct, frozen=True, kw_only=True):
     canonical: bool
     segments: tuple[Segment, ...]
     differences: tuple[tuple[str, int], ...]  # (label, count), for the row's summary
+    folded: tuple[FoldedVariant, ...] = ()
 
 
 class FirstSeen(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,6 +62,7 @@ class StatementView(msgspec.Struct, frozen=True, kw_only=True):
     speaker: SpeakerLink | None
     variants: tuple[VariantRow, ...]
     variant_count: int
+    row_count: int  # articles: one row each
     outlets: tuple[str, ...]
     first_seen: FirstSeen | None
     timeline: Timeline

@@ -131,7 +131,9 @@ def test_speakers_search_leads_to_statements_and_statement_pages(
     assert sorted(statement_ids) == sorted(g.id for g in groups)
     group = groups[0]
     html = page(client, f"/statements/{group.id}")
-    assert html.count('class="variant-row') == len(group.variants)
+    assert html.count('class="variant-row') == len({v.article_id for v in group.variants})
+    quoted = set(re.findall(r'data-quote-id="([^"]+)"', html))  # rows and folded quotes
+    assert quoted == {v.quote_id for v in group.variants}
     dated = html.count('class="mark"') + html.count('class="mark first"')
     assert dated == len(group.variants)  # every seed article has a date
 

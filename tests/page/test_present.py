@@ -8,7 +8,7 @@ import pytest
 
 from index import models
 from service.page import present
-from service.page.views import CandidateView, QuoteMark, SpeakerLink, TextRun
+from service.page.views import CandidateView, SpeakerLink
 
 
 def candidate(name: str | None) -> CandidateView:
@@ -92,25 +92,28 @@ def test_a_timed_first_appearance_names_no_ties() -> None:
     )
 
 
-def test_pager_links_keep_the_query_and_stop_at_the_ends() -> None:
-    first = present.pager(120, 1, 50, name="lopes")
-    assert (first.pages, first.previous, first.next) == (3, None, "?name=lopes&page=2")
-    last = present.pager(120, 3, 50, name="")
-    assert (last.previous, last.next) == ("?page=2", None)
-    assert present.pager(0, 1, 50).pages == 1
+def test_one_row_per_article_its_fullest_quote_first_the_rest_folded() -> None:
+    def quote(quote_id: str, article: str, text: str, *, fragment: bool) -> models.Variant:
+        return models.Variant(
+            quote_id=quote_id, article_id=article, outlet=article, start=len(quote_id),
+            end=99, text=text, fragment=fragment,
+        )  # fmt: skip
 
-
-def test_paragraphs_split_runs_at_line_breaks_and_keep_quote_marks() -> None:
-    mark = QuoteMark(quote_id="q", speaker=None, statement_id=None, kind="full")
-    runs = [
-        TextRun(text="Intro.\n\nShe said "),
-        TextRun(text="one\ntwo", quote=mark),
-        TextRun(text="."),
+    group = models.Group(
+        id="st-1",
+        speaker=None,
+        canonical_quote_id="b1",
+        canonical_text="We will open the bridge in May.",
+        variants=(
+            quote("a1", "a", "bridge", fragment=True),
+            quote("a22", "a", "We will open the bridge in May.", fragment=False),
+            quote("a333", "a", "open the bridge", fragment=True),
+            quote("b1", "b", "open", fragment=True),  # the canonical quote leads its row
+            quote("b22", "b", "We will open the bridge.", fragment=False),
+        ),
+    )
+    rows = present.article_rows(group)
+    assert [(main.quote_id, [f.quote_id for f in folded]) for main, folded in rows] == [
+        ("a22", ["a1", "a333"]),
+        ("b1", ["b22"]),
     ]
-    paragraphs = present.paragraphs(runs)
-    assert [[r.text for r in p] for p in paragraphs] == [
-        ["Intro."],
-        ["She said ", "one"],
-        ["two", "."],
-    ]
-    assert paragraphs[1][1].quote == mark and paragraphs[2][0].quote == mark
