@@ -208,3 +208,17 @@ def test_long_lists_page_and_the_pages_cover_each_item_once(
         path = None if found is None else "/speakers" + found.group(1).replace("&amp;", "&")
     assert sorted(seen) == sorted(s.id for s in searcher.corpus.speakers)
     assert len(seen) > 3
+
+
+def test_while_the_index_loads_the_form_shows_and_browsing_is_a_503_page(
+    loading_client: TestClient[Litestar],
+) -> None:
+    assert 'id="q"' in page(loading_client, "/")
+    assert 'data-status="503"' in page(loading_client, "/speakers", 503)
+    assert 'data-status="503"' in page(loading_client, "/?q=anything", 503)
+
+
+def test_keyed_reads_key_the_pages_too(keyed_client: TestClient[Litestar]) -> None:
+    assert 'data-status="401"' in page(keyed_client, "/speakers", 401)
+    response = keyed_client.get("/speakers", headers={"X-API-Key": API_KEY})
+    assert response.status_code == 200
