@@ -16,6 +16,7 @@ from service.auth import ApiKeys
 from service.errors import problem_response
 from service.metrics import Metrics, MetricsMiddleware
 from service.openapi import openapi_config
+from service.page import template_config
 from service.request import JsonRequest
 from service.routes import route_handlers
 from service.runtime import Runtime, lifespan, provide_index, provide_runtime
@@ -56,6 +57,7 @@ def create_app(
         openapi_config=openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
         request_class=JsonRequest,
+        template_config=template_config(),
     )
 
 

@@ -7,10 +7,10 @@ it and compares, so the contract only changes on purpose.
 from __future__ import annotations
 
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, Tag
 
 from service.auth import SECURITY_SCHEME, SECURITY_SCHEME_NAME
+from service.page import swagger_plugin
 
 API_VERSION = "1.0.0"
 DESCRIPTION = """\
@@ -48,5 +48,5 @@ def openapi_config() -> OpenAPIConfig:
         use_handler_docstrings=True,
         path="/schema",
         components=Components(security_schemes={SECURITY_SCHEME_NAME: SECURITY_SCHEME}),
-        render_plugins=[SwaggerRenderPlugin()],
+        render_plugins=[swagger_plugin()],
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from litestar import Router
 from litestar.types import ControllerRouterHandler
 
+from service.page import PageController, asset_routers
 from service.routes.articles import ArticleController
 from service.routes.health import HealthController
 from service.routes.lookup import LookupController
@@ -29,5 +30,11 @@ V1_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
 
 
 def route_handlers() -> list[ControllerRouterHandler]:
-    """Everything the app serves: the ``/v1`` router and the metrics endpoint."""
-    return [Router(path="/v1", route_handlers=list(V1_CONTROLLERS)), MetricsController]
+    """Everything the app serves: the ``/v1`` router, the metrics endpoint, and the page for
+    people (``/``) with its static files (none of which is in the API contract)."""
+    return [
+        Router(path="/v1", route_handlers=list(V1_CONTROLLERS)),
+        MetricsController,
+        PageController,
+        *asset_routers(),
+    ]
