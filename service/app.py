@@ -14,6 +14,7 @@ from litestar.di import Provide
 
 from service.auth import ApiKeys
 from service.errors import problem_response
+from service.hygiene import refuse_keys_in_query
 from service.metrics import Metrics, MetricsMiddleware
 from service.openapi import openapi_config
 from service.page import template_config
@@ -51,7 +52,8 @@ def create_app(
             "index": Provide(provide_index, sync_to_thread=False),
         },
         exception_handlers={Exception: problem_response},
-        middleware=[MetricsMiddleware(metrics)],
+        middleware=[MetricsMiddleware(metrics, log_queries=settings.log_queries)],
+        before_request=refuse_keys_in_query,
         lifespan=[lifespan],
         state=State({"runtime": runtime, "api_keys": keys, "settings": settings}),
         openapi_config=openapi_config(),

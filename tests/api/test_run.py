@@ -18,7 +18,17 @@ from service.settings import Settings, load_settings
 @pytest.fixture
 def uvicorn_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
     calls: list[tuple[Any, dict[str, Any]]] = []
-    monkeypatch.setattr(run.uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+
+    class Server:
+        """Stands in for uvicorn's: records the app and where it would listen, serves nothing."""
+
+        def __init__(self, config: Any) -> None:
+            calls.append((config.app, {"host": config.host, "port": config.port, "config": config}))
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(run.uvicorn, "Server", Server)
     monkeypatch.setattr(os, "environ", dict(os.environ))
     return calls
 
