@@ -60,6 +60,9 @@ def create_app(
         request_max_body_size=MAX_BODY_BYTES,
         request_class=JsonRequest,
         template_config=template_config(),
+        # Logging is configured once, by the CLI and uvicorn (service.logs); litestar's own
+        # default would reset the root logger to INFO and let third-party chatter through.
+        logging_config=None,
     )
 
 

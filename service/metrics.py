@@ -157,7 +157,7 @@ class MetricsMiddleware(ASGIMiddleware):
         finally:
             seconds = time.perf_counter() - start
             route = str(scope.get("path_template") or UNMATCHED)
-            method = scope.get("method", "")
+            method = str(scope.get("method", ""))
             if status == DISCONNECTED:
                 self.metrics.disconnects.labels(method, route).inc()
             else:
