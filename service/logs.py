@@ -48,5 +48,9 @@ def logging_config(level: str = "info") -> dict[str, Any]:
 
 
 def configure_logging(level: str = "info") -> None:
-    """Apply :func:`logging_config` in this process."""
-    logging.config.dictConfig(logging_config(level))
+    """Apply :func:`logging_config` in this process; a root logger that has handlers already
+    (an embedding program's, pytest's) keeps them and its level."""
+    config = logging_config(level)
+    if logging.getLogger().handlers:
+        del config["root"]
+    logging.config.dictConfig(config)

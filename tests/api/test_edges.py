@@ -49,7 +49,12 @@ def test_server_errors_name_no_path() -> None:
 
 @pytest.mark.parametrize(
     "query",
-    [{"api_key": API_KEY}, {"X-API-Key": "not-even-right"}, {"token": "a-token-value-7c1"}, {"said_by": API_KEY}],
+    [
+        {"api_key": API_KEY},
+        {"X-API-Key": "not-even-right"},
+        {"token": "a-token-value-7c1"},
+        {"said_by": API_KEY},
+    ],
 )
 def test_a_key_in_the_query_is_refused_and_never_logged(
     writer_client: TestClient[Litestar], caplog: pytest.LogCaptureFixture, query: dict[str, str]
