@@ -75,12 +75,33 @@ class WhosaidProtocol(H11Protocol):
         self._deadline: asyncio.TimerHandle | None = None
         self._phase: object = None
         self._draining = False
+        # The start of the request head being read, up to one byte past the limit.
+        self._head = b""
 
     def data_received(self, data: bytes) -> None:
         if self._draining:  # the answer is sent; what the client still sends is dropped
             return
+        if self.conn.their_state is h11.IDLE and self._head_too_long(data):
+            return
         super().data_received(data)
         self._watch()
+
+    def _head_too_long(self, data: bytes) -> bool:
+        """Whether the request head now known is over the limit (then it is answered).
+
+        h11's own limit only applies to a head that arrives in several reads; this one holds
+        however the bytes arrive."""
+        self._head += data[: MAX_HEAD_BYTES + 1 - len(self._head)]
+        ends = [at for at in (self._head.find(b"\r\n\r\n"), self._head.find(b"\n\n")) if at >= 0]
+        if ends and min(ends) + 2 <= MAX_HEAD_BYTES:
+            self._head = b""
+            return False
+        if len(self._head) <= MAX_HEAD_BYTES:
+            return False
+        line_ended = b"\n" in self._head
+        self._head = b""
+        self._answer(*(HEADERS_TOO_LARGE if line_ended else URI_TOO_LONG))
+        return True
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel()

@@ -111,3 +111,19 @@ def test_serving_an_index_built_from_other_articles_is_refused(
     assert done.returncode == 2, done.stderr
     [line] = done.stderr.splitlines()
     assert "was built from other articles than" in line and "remove that folder" in line
+
+
+def test_third_party_info_is_held_back_at_the_default_level() -> None:
+    """The FAISS loader's AVX2 line and a library's own basicConfig(INFO) (as the ONNX
+    quantiser does at import) say nothing; whosaid's own INFO lines still show."""
+    program = (
+        "from service.logs import configure_logging; configure_logging('info')\n"
+        "import logging; logging.basicConfig(level=logging.INFO)\n"
+        "import faiss\n"
+        "logging.info('a library at INFO')\n"
+        "logging.getLogger('whosaid.test').info('ours')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stderr.splitlines() == ["INFO:     ours"]
