@@ -7,12 +7,15 @@
   after the head is closed (the app sees a disconnect). Idle keep-alive connections are closed
   by uvicorn's own keep-alive timeout.
 
-``protocol_class`` makes the class uvicorn is given (``uvicorn.Config(http=...)``).
+uvicorn is given the class itself (``uvicorn.Config(http=WhosaidProtocol)``; a worker process
+imports it by name). Its timeouts are the ones :func:`use_timeouts` set in this process, else
+the ``WHOSAID_HEAD_TIMEOUT`` and ``WHOSAID_BODY_TIMEOUT`` settings (a worker's environment).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 import h11
@@ -67,11 +70,9 @@ HEAD_TIMEOUT = (
 class WhosaidProtocol(H11Protocol):
     """uvicorn's h11 protocol with problem bodies for unreadable requests and read timeouts."""
 
-    head_timeout: float = 10.0
-    body_timeout: float = 30.0
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.head_timeout, self.body_timeout = _TIMEOUTS or _timeouts_from_settings()
         self._deadline: asyncio.TimerHandle | None = None
         self._phase: object = None
         self._draining = False
@@ -174,10 +175,17 @@ class WhosaidProtocol(H11Protocol):
         self.loop.call_later(DRAIN_SECONDS, self.transport.close)
 
 
-def protocol_class(*, head_timeout: float, body_timeout: float) -> type[WhosaidProtocol]:
-    """The protocol class for uvicorn, with these read timeouts (seconds)."""
-    return type(
-        "WhosaidProtocol",
-        (WhosaidProtocol,),
-        {"head_timeout": head_timeout, "body_timeout": body_timeout},
-    )
+_TIMEOUTS: list[float] = []
+
+
+def use_timeouts(*, head_timeout: float, body_timeout: float) -> None:
+    """The read timeouts (seconds) of the connections this process serves from now on."""
+    _TIMEOUTS[:] = [head_timeout, body_timeout]
+
+
+@functools.cache
+def _timeouts_from_settings() -> tuple[float, float]:
+    from service.settings import load_settings
+
+    settings = load_settings()
+    return settings.head_timeout, settings.body_timeout

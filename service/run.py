@@ -15,7 +15,7 @@ from typing import Any
 import uvicorn
 
 from index import preflight
-from service.http import MAX_HEAD_BYTES, protocol_class
+from service.http import MAX_HEAD_BYTES, WhosaidProtocol, use_timeouts
 from service.logs import logging_config
 from service.settings import PREFIX, Settings
 
@@ -42,7 +42,7 @@ def uvicorn_config(settings: Settings, app: Any, **options: Any) -> uvicorn.Conf
         log_level=settings.log_level,
         log_config=logging_config(settings.log_level),
         access_log=False,
-        http=protocol_class(head_timeout=settings.head_timeout, body_timeout=settings.body_timeout),
+        http=WhosaidProtocol,
         h11_max_incomplete_event_size=MAX_HEAD_BYTES,
         **options,
     )
@@ -56,6 +56,7 @@ def serve(settings: Settings, *, check_articles: bool = False) -> int:
     journal (once, not once per worker). Several workers serve reads only: each would hold its
     own copy of a live index."""
     preflight(settings.serving(), check_articles=check_articles, allow_empty=settings.allow_empty)
+    use_timeouts(head_timeout=settings.head_timeout, body_timeout=settings.body_timeout)
     if settings.workers <= 1:
         from service.app import create_app
 
