@@ -250,8 +250,9 @@ def _example(kind: ProblemType, detail: str, *errors: FieldError) -> Problem:
 _DOCUMENTED: Final[Mapping[int, _Documented]] = {
     400: _Documented(
         description="Invalid input: a parameter or body field is missing, empty, too long, out "
-        "of range or unknown (`invalid-input`), or a pagination cursor this service did not "
-        "hand out (`invalid-cursor`).",
+        "of range or unknown (`invalid-input`), a pagination cursor this service did not "
+        "hand out (`invalid-cursor`), or an API key in the query string, where logs keep it "
+        "(`api-key-in-query`; send it in the `X-API-Key` header).",
         examples=(
             _example(
                 INVALID_INPUT,
