@@ -15,6 +15,8 @@ from litestar import Request
 from service.auth import API_KEY_HEADER, ApiKeys
 from service.errors import KeyInQueryError
 
+# The scope-state flag of a request refused here.
+KEY_IN_QUERY: Final = "whosaid_key_in_query"
 # Query parameter names that mean a key, compared without case, "-" or "_".
 KEY_NAMES: Final = frozenset({"apikey", "xapikey", "key", "accesskey", "token", "accesstoken"})
 
@@ -30,6 +32,8 @@ async def refuse_keys_in_query(request: Request[Any, Any, Any]) -> None:
     keys: ApiKeys = request.app.state.api_keys
     for name, value in request.query_params.multi_items():
         if _is_key_name(name) or (keys.configured and value and keys.accepts(value)):
+            # The access log leaves this query out even where it logs queries.
+            request.scope.setdefault("state", {})[KEY_IN_QUERY] = True
             raise KeyInQueryError(
                 f"API keys go in the {API_KEY_HEADER} header, never in the query string "
                 f"(parameter {name[:40]!r}); this request was not run"

@@ -170,5 +170,7 @@ class MetricsMiddleware(ASGIMiddleware):
         target = route
         if self.log_queries:
             query = scope.get("query_string", b"").decode("latin-1")
+            if scope.get("state", {}).get("whosaid_key_in_query"):  # service.hygiene
+                query = "(left out: it held an API key)"
             target = scope.get("path", "") + (f"?{query}" if query else "")
         access_log.info("%s %s %d %.1fms", method, target, status, seconds * 1000)

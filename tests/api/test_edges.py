@@ -92,6 +92,17 @@ def test_a_setting_turns_text_logging_on(
     assert any(line.startswith("GET /v1/lookup?text=firm+support 200") for line in lines), lines
 
 
+def test_a_key_in_the_query_is_not_logged_even_with_text_logging(
+    hash_index: Path, searcher: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(index_dir=hash_index, cpu_workers=1, log_queries=True, api_keys=API_KEY)
+    app = create_app(settings, searcher=searcher)  # type: ignore[arg-type]
+    with caplog.at_level(logging.INFO, logger="whosaid.access"), TestClient(app) as client:
+        assert client.get("/v1/lookup", params={"text": "a", "said_by": API_KEY}).status_code == 400
+        lines = [r.getMessage() for r in caplog.records if r.name == "whosaid.access"]
+    assert lines and not any(API_KEY in line for line in lines)
+
+
 def test_a_client_gone_mid_body_is_no_server_error(
     writer_client: TestClient[Litestar], caplog: pytest.LogCaptureFixture
 ) -> None:
