@@ -26,10 +26,12 @@ from index.errors import (
 from index.live.journal import JournalError
 from index.live.live import LiveIndex
 from index.live.plan import ArticleConflictError, ArticleRejectedError, Outcome
+from index.live.preflight import preflight
 from index.live.served import Serving, build_embedder, catch_up, open_index
 from index.search.browse import Catalog, LoadedIndex, OutletCounts, SpeakerCounts, outlets_of
 from index.search.render import format_answer
 from index.search.searcher import Searcher
+from index.store.ann import simd_level
 from index.store.manifest import Manifest
 
 __all__ = [
@@ -67,4 +69,6 @@ __all__ = [
     "models",
     "open_index",
     "outlets_of",
+    "preflight",
+    "simd_level",
 ]

@@ -14,6 +14,7 @@ from litestar.di import Provide
 
 from service.auth import ApiKeys
 from service.errors import problem_response
+from service.hygiene import refuse_keys_in_query
 from service.metrics import Metrics, MetricsMiddleware
 from service.openapi import openapi_config
 from service.page import template_config
@@ -51,13 +52,17 @@ def create_app(
             "index": Provide(provide_index, sync_to_thread=False),
         },
         exception_handlers={Exception: problem_response},
-        middleware=[MetricsMiddleware(metrics)],
+        middleware=[MetricsMiddleware(metrics, log_queries=settings.log_queries)],
+        before_request=refuse_keys_in_query,
         lifespan=[lifespan],
         state=State({"runtime": runtime, "api_keys": keys, "settings": settings}),
         openapi_config=openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
         request_class=JsonRequest,
         template_config=template_config(),
+        # Logging is configured once, by the CLI and uvicorn (service.logs); litestar's own
+        # default would reset the root logger to INFO and let third-party chatter through.
+        logging_config=None,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from index import Catalog, OutletCounts, SpeakerCounts, models, outlets_of
+from index import Catalog, OutletCounts, SpeakerCounts, models, outlets_of, simd_level
 from service import schemas
 
 if TYPE_CHECKING:
@@ -172,7 +172,9 @@ def readiness(manifest: Manifest) -> schemas.Readiness:
             encoder=encoder_name(manifest.model.encoder),
         ),
         search=schemas.SearchInfo(
-            factory=manifest.faiss_factory, parameters=dict(manifest.faiss_params)
+            factory=manifest.faiss_factory,
+            parameters=dict(manifest.faiss_params),
+            simd=simd_level(),
         ),
         counts=schemas.IndexCounts(
             articles=counts.articles,

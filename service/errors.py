@@ -8,6 +8,7 @@ the status and the stable ``type`` URI. Client mistakes are 4xx; only a fault of
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, Final
@@ -71,6 +72,14 @@ class WritesDisabledError(ServiceError):
     """This server accepts no writes: no API key is configured, or it runs several workers."""
 
 
+class ClientDisconnectedError(ServiceError):
+    """The client went away before its request arrived whole; nobody reads the answer."""
+
+
+class KeyInQueryError(ServiceError):
+    """An API key sent in the query string, where logs and proxies keep it."""
+
+
 class ProblemType(msgspec.Struct, frozen=True, kw_only=True):
     status: int
     slug: str
@@ -98,6 +107,12 @@ INDEX_UNAVAILABLE = ProblemType(status=503, slug="index-unavailable", title="Ind
 JOURNAL_UNAVAILABLE = ProblemType(
     status=503, slug="journal-unavailable", title="Journal unavailable"
 )
+KEY_IN_QUERY = ProblemType(status=400, slug="api-key-in-query", title="API key in the query")
+# nginx's code for a client that closed the connection first; never seen by that client, and
+# the metrics count it apart from the answered requests.
+CLIENT_DISCONNECTED = ProblemType(
+    status=499, slug="client-disconnected", title="Client closed the request"
+)
 INTERNAL = ProblemType(status=500, slug="internal-error", title="Internal error")
 
 # The one mapping from exceptions to problems. Lookup walks the exception's MRO, so the most
@@ -111,6 +126,8 @@ PROBLEMS: Final[Mapping[type[Exception], ProblemType]] = {
     MissingKeyError: KEY_REQUIRED,
     WrongKeyError: KEY_REJECTED,
     WritesDisabledError: WRITES_DISABLED,
+    KeyInQueryError: KEY_IN_QUERY,
+    ClientDisconnectedError: CLIENT_DISCONNECTED,
     ArticleConflictError: ARTICLE_CONFLICT,
     ArticleRejectedError: ARTICLE_REJECTED,
     MethodNotAllowedException: METHOD_NOT_ALLOWED,
@@ -120,6 +137,25 @@ PROBLEMS: Final[Mapping[type[Exception], ProblemType]] = {
     IndexFormatError: INDEX_UNAVAILABLE,
     JournalError: JOURNAL_UNAVAILABLE,
 }
+
+
+# A detail or a field's message is cut to this many characters, so no input is echoed whole; a
+# query string in an echoed URL is dropped (it holds the input, maybe a key); a 5xx detail names
+# no file or folder of the server (only each path's last part).
+MAX_DETAIL: Final = 300
+_QUERY = re.compile(r"(?<=[^\s?])\?[^\s]+")
+_PATH = re.compile(r"(?:[^\s'\"`:;,()]*/)+([^\s'\"`:;,()/]*)")
+
+
+def excerpt(text: str, limit: int = MAX_DETAIL) -> str:
+    """``text`` without query strings, at most ``limit`` characters (cut with an ellipsis)."""
+    text = _QUERY.sub("", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def without_paths(text: str) -> str:
+    """``text`` with every file path shortened to its last part."""
+    return _PATH.sub(lambda match: "…/" + match.group(1), text)
 
 
 def problem_type_of(exc: Exception) -> ProblemType | None:
@@ -142,7 +178,7 @@ def _field_errors(extra: object) -> tuple[FieldError, ...] | None:
         if isinstance(item, Mapping):
             errors.append(
                 FieldError(
-                    message=str(item.get("message", "")),
+                    message=excerpt(str(item.get("message", ""))),
                     key=None if item.get("key") is None else str(item.get("key")),
                     source=None if item.get("source") is None else str(item.get("source")),
                 )
@@ -170,11 +206,13 @@ def to_problem(exc: Exception, instance: str | None = None) -> tuple[Problem, di
         errors = None
     else:
         kind, detail, errors = INTERNAL, "the service failed to answer; not your fault", None
+    if detail and kind.status >= 500:
+        detail = without_paths(detail)
     problem = Problem(
         type=kind.uri,
         title=kind.title,
         status=kind.status,
-        detail=detail or None,
+        detail=excerpt(detail) if detail else None,
         instance=instance,
         errors=errors,
     )
@@ -183,7 +221,7 @@ def to_problem(exc: Exception, instance: str | None = None) -> tuple[Problem, di
 
 def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     """The app's exception handler for every exception (registered for ``Exception``)."""
-    problem, headers = to_problem(exc, instance=request.url.path)
+    problem, headers = to_problem(exc, instance=excerpt(request.url.path))
     if problem.status >= 500 and not isinstance(exc, ServiceError | IndexFormatError):
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(
@@ -212,8 +250,9 @@ def _example(kind: ProblemType, detail: str, *errors: FieldError) -> Problem:
 _DOCUMENTED: Final[Mapping[int, _Documented]] = {
     400: _Documented(
         description="Invalid input: a parameter or body field is missing, empty, too long, out "
-        "of range or unknown (`invalid-input`), or a pagination cursor this service did not "
-        "hand out (`invalid-cursor`).",
+        "of range or unknown (`invalid-input`), a pagination cursor this service did not "
+        "hand out (`invalid-cursor`), or an API key in the query string, where logs keep it "
+        "(`api-key-in-query`; send it in the `X-API-Key` header).",
         examples=(
             _example(
                 INVALID_INPUT,
@@ -283,7 +322,7 @@ _DOCUMENTED: Final[Mapping[int, _Documented]] = {
             _example(NOT_READY, "the index is loading; try again shortly"),
             _example(
                 INDEX_UNAVAILABLE,
-                "loading the index failed: no index folder at var/index",
+                "loading the index failed: no index folder at …/index",
             ),
         ),
     ),

@@ -153,7 +153,7 @@ READINESS = schemas.Readiness(
     model=schemas.ModelInfo(
         name="sentence-transformers/all-MiniLM-L6-v2", dimension=384, encoder="onnx-int8"
     ),
-    search=schemas.SearchInfo(factory="Flat", parameters={}),
+    search=schemas.SearchInfo(factory="Flat", parameters={}, simd="AVX2"),
     counts=schemas.IndexCounts(articles=5, quotes=48, speakers=9, statements=30, vectors=48),
     built_at="2024-03-02T10:15:00Z",
     format_version=2,

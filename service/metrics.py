@@ -1,11 +1,15 @@
 """Prometheus metrics: requests and latencies by route, lookup latency, index size.
 
 Each app owns a :class:`Metrics` with its own registry (so apps in one process, as in tests,
-never share counters); a pure ASGI middleware records every request under its route template.
+never share counters); a pure ASGI middleware records every request under its route template,
+and writes the access log (``whosaid.access``): method, route template, status and time, never
+the query text unless ``log_queries`` is set. A client that went away before its request
+arrived whole is counted in ``whosaid_http_client_disconnects``, not as a request answered.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +27,9 @@ if TYPE_CHECKING:
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # Requests that matched no route share one label, so unknown paths cannot explode cardinality.
 UNMATCHED = "<unmatched>"
+# The status the app gives a request whose client disconnected (service.errors).
+DISCONNECTED = 499
+access_log = logging.getLogger("whosaid.access")
 
 
 class Metrics:
@@ -41,6 +48,12 @@ class Metrics:
             "Time to answer an HTTP request, by method and route template.",
             ["method", "route"],
             buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.disconnects = Counter(
+            "whosaid_http_client_disconnects",
+            "Requests whose client went away before the request arrived whole, by route.",
+            ["method", "route"],
             registry=self.registry,
         )
         self.lookup_seconds = Histogram(
@@ -125,8 +138,9 @@ class MetricsMiddleware(ASGIMiddleware):
 
     scopes = (ScopeType.HTTP,)
 
-    def __init__(self, metrics: Metrics) -> None:
+    def __init__(self, metrics: Metrics, *, log_queries: bool = False) -> None:
         self.metrics = metrics
+        self.log_queries = log_queries
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         start = time.perf_counter()
@@ -141,7 +155,22 @@ class MetricsMiddleware(ASGIMiddleware):
         try:
             await next_app(scope, receive, send_and_record)
         finally:
-            route = scope.get("path_template") or UNMATCHED
-            method = scope.get("method", "")
-            self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.request_seconds.labels(method, route).observe(time.perf_counter() - start)
+            seconds = time.perf_counter() - start
+            route = str(scope.get("path_template") or UNMATCHED)
+            method = str(scope.get("method", ""))
+            if status == DISCONNECTED:
+                self.metrics.disconnects.labels(method, route).inc()
+            else:
+                self.metrics.requests.labels(method, route, str(status)).inc()
+                self.metrics.request_seconds.labels(method, route).observe(seconds)
+            if access_log.isEnabledFor(logging.INFO):
+                self._log(scope, method, route, status, seconds)
+
+    def _log(self, scope: Scope, method: str, route: str, status: int, seconds: float) -> None:
+        target = route
+        if self.log_queries:
+            query = scope.get("query_string", b"").decode("latin-1")
+            if scope.get("state", {}).get("whosaid_key_in_query"):  # service.hygiene
+                query = "(left out: it held an API key)"
+            target = scope.get("path", "") + (f"?{query}" if query else "")
+        access_log.info("%s %s %d %.1fms", method, target, status, seconds * 1000)

@@ -94,6 +94,13 @@ class Runtime:
         self._failure: str | None = None
         self._limiter: anyio.CapacityLimiter | None = None
         self._writer: anyio.CapacityLimiter | None = None
+        # Called once if loading the index fails (``whosaid serve`` stops the server then).
+        self.on_failure: Callable[[], None] | None = None
+
+    @property
+    def failure(self) -> str | None:
+        """Why loading the index failed; None while it loads and once it has."""
+        return self._failure
 
     @property
     def live(self) -> LiveIndex:
@@ -153,6 +160,8 @@ class Runtime:
                 exc_info=not isinstance(exc, WhosaidError),
             )
             self._failure = f"loading the index failed: {exc}"
+            if self.on_failure is not None:
+                self.on_failure()
             return
         self.attach(live)
         counts = live.current.searcher.manifest.counts

@@ -35,6 +35,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # How many CPU-bound lookups (encoding and search) may run at once.
     cpu_workers: int = 2
     log_level: str = "info"
+    # Whether the access log records each request's path and query (the looked-up text);
+    # by default it records the route template, status and time only.
+    log_queries: bool = False
+    # Seconds a client has to send its request head (from its first byte), and its body (from
+    # the end of the head), before the connection is closed.
+    head_timeout: float = 10.0
+    body_timeout: float = 30.0
+    # Whether building from an articles source that holds no article is allowed.
+    allow_empty: bool = False
     # The journal of ingested articles (SQLite); default: journal.sqlite3 beside the index
     # folder (never inside it: a checkpoint replaces that folder whole).
     journal: Path | None = None

@@ -117,7 +117,7 @@ PUBLIC = {
     "Manifest", "Outcome", "OutletCounts", "Searcher", "Serving", "SpeakerCounts",
     "UnknownIdError", "WhosaidError", "build_embedder", "build_index", "catch_up",
     "default_model_dir", "format_answer", "load_articles", "load_language", "models",
-    "open_index", "outlets_of",
+    "open_index", "outlets_of", "preflight", "simd_level",
 }  # fmt: skip
 
 

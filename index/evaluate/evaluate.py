@@ -205,8 +205,9 @@ def _pair_cells(score: PairScore) -> str:
     return f"{_number(score.precision):>6} {_number(score.recall):>6} {_number(score.f1):>6}"
 
 
-def render_report(report: Report) -> str:
-    """The report as plain-text tables: per file and overall, then grouping and lookups."""
+def render_report(report: Report, *, lookups: bool = True) -> str:
+    """The report as plain-text tables: per file and overall, then grouping and lookups
+    (without ``lookups`` no index was built, so neither was scored: they say "not run")."""
     width = max([len(OVERALL), *(len(file) for file in report.files)])
     header = (
         f"{'file':<{width}} {'gold':>5} {'pred':>5} {'match':>6}  "
@@ -223,6 +224,8 @@ def render_report(report: Report) -> str:
         f"{OVERALL:<{width}} {_extraction_cells(report.extraction)} "
         f"{_speaker_cells(report.speaker)}"
     )
+    if not lookups:
+        return "\n".join([*lines, "", NOT_RUN])
     lines += [
         "",
         f"{'grouping (pairwise)':<20} {'prec':>6} {'recall':>6} {'f1':>6}",
@@ -239,6 +242,9 @@ def render_report(report: Report) -> str:
             f"{_number(entry.outlet_recall):>8}"
         )
     return "\n".join(lines)
+
+
+NOT_RUN = "grouping and lookup: not run (--no-lookup builds no index)"
 
 
 def render_failures(outcomes: Iterable[QueryOutcome]) -> str:
@@ -277,7 +283,7 @@ def run_eval(
     texts = {article.file or article.id: article.text for article in articles}
     predictions = predict(gold, articles, model_dir=model_dir, lookups=lookups, encoder=encoder)
     report = score(gold, predictions, texts)
-    print(render_report(report))
+    print(render_report(report, lookups=lookups))
     failures = render_failures(lookup_outcomes(gold, predictions, texts))
     if failures:
         print("\n" + failures)

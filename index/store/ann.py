@@ -129,3 +129,18 @@ def read_ahead(path: Path) -> None:
         pass
     finally:
         os.close(handle)
+
+
+def simd_level() -> str:
+    """The SIMD level FAISS dispatches its distance code to ("AVX2", "AVX512", "NONE", ...).
+
+    faiss-cpu picks it at run time: its loader's "Could not load library with AVX2 support"
+    only says that no separate AVX2 build ships, not that AVX2 is unused.
+    """
+    import faiss
+
+    config = getattr(faiss, "SIMDConfig", None)
+    if config is not None and hasattr(config, "get_level_name"):
+        return str(config.get_level_name())
+    options = str(faiss.get_compile_options()).split()
+    return next((o for o in reversed(options) if o.startswith(("AVX", "NEON", "SVE"))), "NONE")

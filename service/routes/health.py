@@ -1,8 +1,11 @@
-"""Health: liveness (the process answers) and readiness (the index is loaded)."""
+"""Health: liveness (the process answers) and readiness (the index is loaded).
+
+Both answer ``HEAD`` too, with the status ``GET`` would have and no body, for probes that send
+it (left out of the OpenAPI document, which HEAD would only repeat)."""
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from litestar import Controller, get, head
 
 from service import convert
 from service import examples as ex
@@ -43,3 +46,11 @@ class HealthController(Controller):
         what it holds and when it was built; 503 (problem details) until then, or for good if
         loading failed."""
         return convert.readiness(index.searcher.manifest)
+
+    @head("/live", include_in_schema=False)
+    async def liveness_head(self) -> None:
+        """200 whenever the process can answer."""
+
+    @head("/ready", include_in_schema=False)
+    async def readiness_head(self, index: IndexDep) -> None:
+        """200 once the index is loaded, else the 503 that ``GET`` gives (without its body)."""

@@ -23,6 +23,9 @@ class SearchInfo(msgspec.Struct, frozen=True, kw_only=True):
 
     factory: str
     parameters: dict[str, int]
+    # The SIMD instructions FAISS's distance code runs on here ("AVX2", "AVX512", "NONE"...),
+    # chosen by faiss-cpu at run time.
+    simd: str
 
 
 class IndexCounts(msgspec.Struct, frozen=True, kw_only=True):

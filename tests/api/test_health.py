@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faiss
 import msgspec
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -20,7 +21,7 @@ def test_readiness_reports_the_loaded_index(
     assert ready.model == schemas.ModelInfo(
         name=manifest.model.name, dimension=manifest.model.dimension, encoder="custom"
     )
-    assert ready.search == schemas.SearchInfo(factory="Flat", parameters={})
+    assert (ready.search.factory, ready.search.parameters) == ("Flat", {})
     assert ready.counts.statements == manifest.counts.groups == len(searcher.corpus.groups)
     assert ready.counts.quotes == len(searcher.corpus.quotes)
     assert ready.built_at == manifest.created
@@ -40,3 +41,21 @@ def test_a_failed_load_says_why(failed_client: TestClient[Litestar]) -> None:
     detail = ready.json()["detail"]
     assert detail.startswith("loading the index failed")
     assert "missing" in detail  # the articles path the settings name
+
+
+def test_readiness_says_which_simd_level_faiss_uses(client: TestClient[Litestar]) -> None:
+    """faiss-cpu dispatches at run time; readiness names the level it picked, the same one
+    faiss reports (its loader's "Could not load library with AVX2 support" means no more)."""
+    simd = client.get("/v1/health/ready").json()["search"]["simd"]
+    assert simd == faiss.SIMDConfig.get_level_name()
+    assert simd in {"NONE", "AVX2", "AVX512", "AVX512_SPR", "ARM_NEON", "ARM_SVE", "RISCV_RVV"}
+
+
+def test_health_routes_answer_head(
+    client: TestClient[Litestar], loading_client: TestClient[Litestar]
+) -> None:
+    for route in ("/v1/health/live", "/v1/health/ready"):
+        answer = client.head(route)
+        assert (answer.status_code, answer.content) == (200, b"")
+    assert loading_client.head("/v1/health/live").status_code == 200
+    assert loading_client.head("/v1/health/ready").status_code == 503

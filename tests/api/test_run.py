@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import socket
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,17 @@ from service.settings import Settings, load_settings
 @pytest.fixture
 def uvicorn_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
     calls: list[tuple[Any, dict[str, Any]]] = []
-    monkeypatch.setattr(run.uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+
+    class Server:
+        """Stands in for uvicorn's: records the app and where it would listen, serves nothing."""
+
+        def __init__(self, config: Any) -> None:
+            calls.append((config.app, {"host": config.host, "port": config.port, "config": config}))
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(run.uvicorn, "Server", Server)
     monkeypatch.setattr(os, "environ", dict(os.environ))
     return calls
 
@@ -72,3 +83,21 @@ def test_several_workers_build_the_app_from_the_environment(
     assert nodelay
     assert load_settings() == settings
     assert isinstance(app_from_env(), Litestar)
+
+
+def test_uvicorn_gets_whosaid_s_protocol_logging_and_no_access_log(
+    uvicorn_calls: list[tuple[Any, dict[str, Any]]], hash_index: Path
+) -> None:
+    from service.http import MAX_HEAD_BYTES, WhosaidProtocol
+
+    assert run.serve(Settings(index_dir=hash_index, head_timeout=2.5)) == 0
+    [(_, options)] = uvicorn_calls
+    config = options["config"]
+    # A worker process imports the protocol by name, so it must pickle as a reference.
+    assert config.http is WhosaidProtocol
+    assert pickle.loads(pickle.dumps(config.http)) is WhosaidProtocol
+    assert config.access_log is False and config.h11_max_incomplete_event_size == MAX_HEAD_BYTES
+    assert config.log_config["root"]["level"] == "WARNING"
+    from service import http
+
+    assert http._TIMEOUTS == [2.5, 30.0]

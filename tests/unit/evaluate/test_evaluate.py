@@ -353,6 +353,18 @@ def test_render_report_lists_files_overall_and_lookups(gold_path: Path, articles
         assert any(line.startswith(f"{why} ") for line in lines)
 
 
+def test_without_lookups_grouping_and_lookup_say_not_run(gold_path: Path) -> None:
+    """--no-lookup builds no index: its grouping and lookup scores are not zeros."""
+    gold = msgspec.json.decode(gold_path.read_bytes(), type=Gold)
+    from index.evaluate.gold import Predictions
+
+    report = score(gold, Predictions(), {"a.txt": A_TEXT, "wire/b.txt": B_TEXT})
+    text = render_report(report, lookups=False)
+    assert "not run" in text
+    assert "cross-file pairs" not in text
+    assert not any(text.splitlines()[-1].startswith(f"{why} ") for why in WHY_KEYS)
+
+
 SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 QUOTED = re.compile(r"[“\"]([^”\"\n]+)[”\"]")
 
