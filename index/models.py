@@ -144,15 +144,20 @@ class Match(msgspec.Struct, frozen=True, kw_only=True):
     speaker: Speaker | None
     canonical_text: str
     variants: tuple[Variant, ...]
+    # Whether the statement passes the no-match threshold (a weak one is only a candidate).
+    strong: bool = True
 
 
 class Answer(msgspec.Struct, frozen=True, kw_only=True):
-    """The answer to one lookup: the best statements, or none ("no match")."""
+    """The answer to one lookup: the strong statements (and weak ones when asked for), the
+    threshold they were judged by, and, when none is strong, the nearest candidate."""
 
     query: str
     matches: tuple[Match, ...]
     claim: ClaimCheck | None = None
+    threshold: float = 0.0
+    nearest: Match | None = None
 
     @property
     def matched(self) -> bool:
-        return bool(self.matches)
+        return any(match.strong for match in self.matches)

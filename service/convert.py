@@ -52,6 +52,7 @@ def statement_match(match: models.Match) -> schemas.StatementMatch:
     return schemas.StatementMatch(
         statement_id=match.group_id,
         score=round(float(match.score), 4),
+        strong=match.strong,
         matched_quote_id=match.matched_quote_id,
         matched_text=match.matched_text,
         speaker=speaker_ref(match.speaker),
@@ -69,7 +70,9 @@ def lookup_response(answer: models.Answer) -> schemas.LookupResponse:
     return schemas.LookupResponse(
         query=answer.query,
         matched=answer.matched,
+        threshold=answer.threshold,
         matches=tuple(statement_match(m) for m in answer.matches),
+        nearest=None if answer.nearest is None else statement_match(answer.nearest),
         claim=claim,
     )
 

@@ -62,6 +62,7 @@ VARIANTS = (
 MATCH = schemas.StatementMatch(
     statement_id=STATEMENT_ID,
     score=0.8731,
+    strong=True,
     matched_quote_id="q_0311",
     matched_text=CANONICAL,
     speaker=SPEAKER,
@@ -69,14 +70,22 @@ MATCH = schemas.StatementMatch(
     variants=VARIANTS,
 )
 
-LOOKUP = schemas.LookupResponse(query=QUERY, matched=True, matches=(MATCH,))
+THRESHOLD = 0.4459
+LOOKUP = schemas.LookupResponse(query=QUERY, matched=True, threshold=THRESHOLD, matches=(MATCH,))
 LOOKUP_CLAIM = schemas.LookupResponse(
     query=QUERY,
     matched=True,
+    threshold=THRESHOLD,
     matches=(MATCH,),
     claim=schemas.ClaimCheck(claimed="Tomas Reyes", holds=False, actual="Maria Okafor"),
 )
-NO_MATCH = schemas.LookupResponse(query="an unrelated sentence", matched=False, matches=())
+NO_MATCH = schemas.LookupResponse(
+    query="an unrelated sentence",
+    matched=False,
+    threshold=THRESHOLD,
+    matches=(),
+    nearest=msgspec.structs.replace(MATCH, score=0.2113, strong=False),
+)
 
 SUMMARY = schemas.StatementSummary(
     id=STATEMENT_ID,

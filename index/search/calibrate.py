@@ -10,11 +10,12 @@ the query's weighted content words, or any trade between the two with the same p
 The corpus then says how close its *different* statements are to each other. Every quote
 (:data:`MIN_WORDS` words or more) is asked as a query with its own statement left out; the
 best score another statement gets is one null sample: the score of an on-topic statement that
-the other speaker did not make. When the corpus's statements are typically that close (the
-null median above the floor: one event, the same people, the same words), a match must do
-better than that typical neighbour, and the threshold rises to the median. A corpus of
-varied statements keeps the floor. Fewer than :data:`MIN_SAMPLES` samples say too little to
-move it.
+the other speaker did not make. A match must do better than nearly all of those near misses:
+the threshold is the null's :data:`QUANTILE` (90th percentile) when that is above the floor
+(one event, the same people, the same words), so that a statement nobody made passes about
+one time in ten at most, and an exact quote does not come back with the neighbours that merely
+share its topic. A corpus of varied statements keeps the floor. Fewer than
+:data:`MIN_SAMPLES` samples say too little to move it.
 
 Samples that are grouping misses rather than different statements are left out: a quote
 whose words occur verbatim in another statement, or whose best neighbour is a near-identical
@@ -40,7 +41,7 @@ DENSE_ALONE = 0.7
 FLOOR_COSINE = 0.6
 FLOOR_COVERAGE = 0.25
 FLOOR = round(math.sqrt(FLOOR_COSINE * FLOOR_COVERAGE), 4)
-QUANTILE = 0.5
+QUANTILE = 0.9
 MIN_WORDS = 5
 MIN_SAMPLES = 10
 MAX_SAMPLES = 500
@@ -86,17 +87,18 @@ def _sample_rows(ranker: Ranker) -> list[int]:
 
 
 def calibrate(samples: Sequence[float]) -> Calibration:
-    """The threshold: the floor, or the null median where the corpus's statements are closer."""
+    """The threshold: the floor, or the null's upper quantile where that is above it."""
     count = len(samples)
     values = np.asarray(samples, dtype=np.float64)
-    median = float(np.quantile(values, QUANTILE)) if count else 0.0
+    median = float(np.quantile(values, 0.5)) if count else 0.0
     p90 = float(np.quantile(values, 0.9)) if count else 0.0
+    cut = float(np.quantile(values, QUANTILE)) if count else 0.0
     if count < MIN_SAMPLES:
         threshold, method = FLOOR, f"floor (only {count} null samples)"
-    elif median > FLOOR:
-        threshold, method = median, "cross-statement null median (above the floor)"
+    elif cut > FLOOR:
+        threshold, method = cut, f"cross-statement null quantile {QUANTILE} (above the floor)"
     else:
-        threshold, method = FLOOR, "floor (cross-statement null median below it)"
+        threshold, method = FLOOR, f"floor (cross-statement null quantile {QUANTILE} below it)"
     return Calibration(
         threshold=round(threshold, 4),
         method=method,

@@ -49,7 +49,7 @@ def _indent(text: str, prefix: str) -> str:
 def _describe_match(rank: int, match: Match) -> list[str]:
     speaker = match.speaker.name if match.speaker is not None else "unattributed"
     lines = [
-        f"{rank}. {speaker} (score {match.score:.2f})",
+        f"{rank}. {speaker} (score {match.score:.2f}{'' if match.strong else ', weak'})",
         _indent(f"“{match.canonical_text}”", "   "),
     ]
     if match.matched_text != match.canonical_text:
@@ -63,8 +63,14 @@ def _describe_match(rank: int, match: Match) -> list[str]:
 def format_answer(answer: Answer) -> str:
     """The answer for a person: each statement with its speaker, text and outlets' variants."""
     lines = [f"Query: “{answer.query}”"]
-    if not answer.matches:
-        lines.append("No match: nobody in the corpus said this.")
+    if not answer.matched:
+        lines.append(
+            f"No match: no statement in the corpus reaches the threshold {answer.threshold}."
+        )
+        if answer.nearest is not None:
+            nearest = answer.nearest
+            speaker = nearest.speaker.name if nearest.speaker else "unattributed"
+            lines.append(f"Nearest: {speaker}, score {nearest.score}: “{nearest.canonical_text}”")
     for rank, match in enumerate(answer.matches, start=1):
         lines.append("")
         lines.extend(_describe_match(rank, match))

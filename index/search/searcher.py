@@ -126,11 +126,14 @@ class Searcher:
         min_score: float | None = None,
         claimed_speaker: str | None = None,
         outlets: Sequence[str] | None = None,
+        include_weak: bool = False,
     ) -> Answer:
-        """The top ``k`` statements for ``text`` (none when nothing passes the threshold)."""
+        """The top ``k`` statements for ``text`` that pass the threshold (with
+        ``include_weak``, the top ``k`` candidates, the weak ones marked so); when none
+        passes, the answer names the nearest candidate."""
         query = prepare_query(text)
         vectors = self._encode(query.texts)
-        return self._answer(query, vectors, k, min_score, claimed_speaker, outlets)
+        return self._answer(query, vectors, k, min_score, claimed_speaker, outlets, include_weak)
 
     def lookup_many(
         self,
@@ -139,6 +142,7 @@ class Searcher:
         k: int = 5,
         min_score: float | None = None,
         outlets: Sequence[str] | None = None,
+        include_weak: bool = False,
     ) -> list[Answer]:
         """:meth:`lookup` for several texts, encoded in one batch."""
         queries = [prepare_query(text) for text in texts]
@@ -148,7 +152,9 @@ class Searcher:
         start = 0
         for query in queries:
             end = start + len(query.texts)
-            answers.append(self._answer(query, vectors[start:end], k, min_score, None, outlets))
+            answers.append(
+                self._answer(query, vectors[start:end], k, min_score, None, outlets, include_weak)
+            )
             start = end
         return answers
 
@@ -163,6 +169,7 @@ class Searcher:
         min_score: float | None,
         claimed_speaker: str | None,
         outlets: Sequence[str] | None,
+        include_weak: bool = False,
     ) -> Answer:
         calibration = self.manifest.calibration
         threshold = calibration.threshold if min_score is None else min_score
@@ -176,18 +183,32 @@ class Searcher:
             for outlet in wanted:
                 allowed[self._rows_of_outlet.get(outlet, _NO_ROWS)] = True
         candidates = self._ranker.rank(query, vectors, limit=k, allowed=allowed)
-        matches = tuple(
-            self._match(candidate, wanted)
+        judged = [
+            self._match(
+                candidate,
+                wanted,
+                strong=candidate.score >= threshold or candidate.dense >= dense_alone,
+            )
             for candidate in candidates
-            if candidate.score >= threshold or candidate.dense >= dense_alone
-        )
+        ]
+        matches = tuple(match for match in judged if match.strong or include_weak)
+        strong = [match for match in judged if match.strong]
+        nearest = judged[0] if judged and not strong else None
         claimed = (claimed_speaker or "").strip() or query.claimed
         claim: ClaimCheck | None = None
         if claimed:
-            claim = check_claim(claimed, matches[0].speaker if matches else None)
-        return Answer(query=query.text, matches=matches, claim=claim)
+            claim = check_claim(claimed, strong[0].speaker if strong else None)
+        return Answer(
+            query=query.text,
+            matches=matches,
+            claim=claim,
+            threshold=round(threshold, 4),
+            nearest=nearest,
+        )
 
-    def _match(self, candidate: Candidate, outlets: frozenset[str] | None) -> Match:
+    def _match(
+        self, candidate: Candidate, outlets: frozenset[str] | None, *, strong: bool = True
+    ) -> Match:
         group = self._groups[candidate.group_id]
         unit = self._ranker.units[candidate.unit]
         variants = tuple(
@@ -203,6 +224,7 @@ class Searcher:
             speaker=self._speakers.get(group.speaker) if group.speaker else None,
             canonical_text=group.canonical_text,
             variants=variants,
+            strong=strong,
         )
 
     # ---------------------------------------------------------------- records

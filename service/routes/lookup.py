@@ -20,6 +20,7 @@ from service.schemas import (
     BatchLookupRequest,
     BatchLookupResponse,
     ClaimedSpeakerParam,
+    IncludeWeakParam,
     LookupRequest,
     LookupResponse,
     MinScoreParam,
@@ -46,6 +47,7 @@ async def lookup_one(
     min_score: float | None,
     claimed_speaker: str | None,
     outlets: Sequence[str],
+    include_weak: bool = False,
 ) -> LookupResponse:
     work = partial(
         index.searcher.lookup,
@@ -54,6 +56,7 @@ async def lookup_one(
         min_score=min_score,
         claimed_speaker=claimed_speaker,
         outlets=tuple(outlets) or None,
+        include_weak=include_weak,
     )
     with runtime.metrics.time_lookup("single", 1):
         answer = await runtime.run_cpu(work)
@@ -81,6 +84,7 @@ class LookupController(Controller):
         min_score: MinScoreParam = None,
         claimed_speaker: ClaimedSpeakerParam = None,
         outlets: OutletsParam = None,
+        include_weak: IncludeWeakParam = False,
     ) -> LookupResponse:
         """Find the statements in the index closest to `text`: who made each one, the outlets
         that printed it, each outlet's exact wording and how it differs from the canonical
@@ -93,6 +97,7 @@ class LookupController(Controller):
             min_score=min_score,
             claimed_speaker=claimed_speaker,
             outlets=outlets or (),
+            include_weak=include_weak,
         )
 
     @post(
@@ -128,6 +133,7 @@ class LookupController(Controller):
             min_score=data.min_score,
             claimed_speaker=data.claimed_speaker,
             outlets=data.outlets,
+            include_weak=data.include_weak,
         )
 
     @post(
@@ -164,6 +170,7 @@ class LookupController(Controller):
             k=data.k,
             min_score=data.min_score,
             outlets=tuple(data.outlets) or None,
+            include_weak=data.include_weak,
         )
         with runtime.metrics.time_lookup("batch", len(data.texts)):
             answers = await runtime.run_cpu(work)

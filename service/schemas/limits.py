@@ -92,9 +92,22 @@ TEXT_DESCRIPTION = "The words to look up: a quotation as one outlet printed it, 
 K_DESCRIPTION = "How many statements to return at most, best first."
 
 
+SCORE_DESCRIPTION = (
+    "How well the statement answers the query, from 0 to 1: the geometric mean of the best "
+    "cosine similarity between the query and one of the statement's quotes (meaning) and the "
+    "IDF-weighted share of the query's content words the statement uses (wording). It is not "
+    "a cosine similarity. A statement whose cosine similarity alone reaches the index's "
+    "`dense_alone` level is strong whatever its score (a rewording that shares few words)."
+)
+
 MIN_SCORE_DESCRIPTION = (
-    "Cosine similarity a statement needs to count as a match. Leave it out to use the "
-    "index's calibrated no-match threshold."
+    "The score (see `score`) a statement needs to count as a strong match. Leave it out to "
+    "use the index's calibrated no-match threshold, which each answer reports."
+)
+
+INCLUDE_WEAK_DESCRIPTION = (
+    "Also return the top `k` candidates that do not reach the threshold, marked "
+    "`strong: false` (by default only strong matches are returned)."
 )
 
 
@@ -167,6 +180,9 @@ TextParam = Annotated[
 
 
 TopKParam = Annotated[int, QueryParameter(description=K_DESCRIPTION, ge=1, le=MAX_K)]
+
+
+IncludeWeakParam = Annotated[bool, QueryParameter(description=INCLUDE_WEAK_DESCRIPTION)]
 
 
 MinScoreParam = Annotated[

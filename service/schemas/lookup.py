@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
+from msgspec import Meta
 
 from service.schemas.limits import (
     DEFAULT_K,
+    INCLUDE_WEAK_DESCRIPTION,
+    SCORE_DESCRIPTION,
     BatchTexts,
     MinScore,
     OutletFilter,
@@ -14,6 +19,16 @@ from service.schemas.limits import (
     TopK,
 )
 from service.schemas.statements import SpeakerRef, Variant
+
+IncludeWeak = Annotated[bool, Meta(description=INCLUDE_WEAK_DESCRIPTION)]
+Score = Annotated[float, Meta(description=SCORE_DESCRIPTION)]
+Threshold = Annotated[
+    float,
+    Meta(
+        description="The score a statement needed to be a strong match in this answer: the "
+        "index's calibrated no-match threshold, or the `min_score` asked for."
+    ),
+]
 
 
 class LookupRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -24,6 +39,7 @@ class LookupRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     min_score: MinScore | None = None
     claimed_speaker: SpeakerName | None = None
     outlets: OutletFilter = msgspec.field(default_factory=list)
+    include_weak: IncludeWeak = False
 
 
 class BatchLookupRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -33,13 +49,21 @@ class BatchLookupRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     k: TopK = DEFAULT_K
     min_score: MinScore | None = None
     outlets: OutletFilter = msgspec.field(default_factory=list)
+    include_weak: IncludeWeak = False
 
 
 class StatementMatch(msgspec.Struct, frozen=True, kw_only=True):
     """A statement that answers a lookup, with every outlet's wording of it."""
 
     statement_id: str
-    score: float
+    score: Score
+    strong: Annotated[
+        bool,
+        Meta(
+            description="Whether the statement passes the threshold: a strong match, or "
+            "(false) only the nearest candidate or a weak one asked for with `include_weak`."
+        ),
+    ]
     matched_quote_id: str
     matched_text: str
     speaker: SpeakerRef | None
@@ -56,12 +80,18 @@ class ClaimCheck(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class LookupResponse(msgspec.Struct, frozen=True, kw_only=True):
-    """The answer to one lookup. ``matched`` is false (and ``matches`` empty) when no statement
-    in the index is close enough."""
+    """The answer to one lookup. ``matched`` is true when at least one statement is a strong
+    match; otherwise ``matches`` holds no strong match and ``nearest`` names the closest
+    candidate and its score, so a person can judge."""
 
     query: str
     matched: bool
+    threshold: Threshold
     matches: tuple[StatementMatch, ...]
+    nearest: Annotated[
+        StatementMatch | None,
+        Meta(description="When nothing is a strong match: the closest candidate (weak)."),
+    ] = None
     claim: ClaimCheck | None = None
 
 

@@ -99,3 +99,24 @@ def test_batch_answers_in_order_like_single_lookups(client: TestClient[Litestar]
         single = post_lookup(client, text=text, k=2)
         assert [m.statement_id for m in result.matches] == [m.statement_id for m in single.matches]
     assert batch.results[0] == batch.results[2]
+
+
+def test_every_answer_reports_its_threshold_and_strength(
+    client: TestClient[Litestar], searcher: Searcher
+) -> None:
+    answer = get_lookup(client, text=QUERY, k=5)
+    assert answer.threshold == searcher.manifest.calibration.threshold
+    assert answer.matched
+    assert all(match.strong for match in answer.matches)
+    weak = post_lookup(client, text=QUERY, k=5, include_weak=True)
+    assert [m for m in weak.matches if m.strong] == list(answer.matches)
+    assert all(m.score < weak.threshold for m in weak.matches if not m.strong)
+
+
+def test_a_no_match_names_the_nearest_candidate(client: TestClient[Litestar]) -> None:
+    answer = get_lookup(client, text="Penguins migrate across the frozen southern oceans")
+    assert not answer.matched
+    assert answer.matches == ()
+    assert answer.nearest is not None
+    assert not answer.nearest.strong
+    assert answer.nearest.score < answer.threshold

@@ -20,7 +20,9 @@ from tests.unit.sample_corpus import sample_corpus
         pytest.param([], FLOOR, "floor (only 0", id="no-samples"),
         pytest.param([0.9] * (MIN_SAMPLES - 1), FLOOR, "floor (only", id="too-few"),
         pytest.param([0.1] * MIN_SAMPLES, FLOOR, "below it", id="varied-corpus"),
-        pytest.param([0.3, 0.5, 0.6] * MIN_SAMPLES, 0.5, "null median", id="close-corpus"),
+        pytest.param([0.3, 0.5, 0.6] * MIN_SAMPLES, 0.6, "null quantile", id="close-corpus"),
+        # The typical neighbour is below the floor, but one in ten near misses is above it.
+        pytest.param([0.1] * 8 + [0.6] * 2, 0.6, "null quantile", id="close-tail"),
     ],
 )
 def test_calibrate(samples: list[float], threshold: float, method: str) -> None:

@@ -186,5 +186,5 @@ def test_format_answer_shows_speaker_text_and_differences(searcher: Searcher) ->
 
 def test_format_answer_says_no_match(searcher: Searcher) -> None:
     text = format_answer(searcher.lookup("penguins migrate", claimed_speaker="Tom Brandt"))
-    assert "No match: nobody in the corpus said this." in text
+    assert "No match: no statement in the corpus reaches the threshold" in text
     assert "Not found" in text

@@ -1,0 +1,66 @@
+"""Strong and weak matches: only candidates that pass the threshold count as a match.
+
+A new user asking an exact quote once got four unrelated statements just over the threshold,
+all under ``matched: true``; a no-match said nothing of what came closest.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from index.build import index_corpus
+from index.search.searcher import Searcher
+from tests.fakes import HashEmbedder
+from tests.unit.sample_corpus import TRADE_A, sample_corpus
+
+FRAGMENT = "Workers deserve better pay"
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    out = tmp_path_factory.mktemp("strong") / "index"
+    index_corpus(sample_corpus(), out, HashEmbedder())
+    return Searcher.open(out, embedder=HashEmbedder())
+
+
+def test_every_match_is_strong_by_default(searcher: Searcher) -> None:
+    answer = searcher.lookup(TRADE_A, k=5)
+    assert answer.matched
+    assert answer.threshold == searcher.manifest.calibration.threshold
+    assert answer.matches
+    assert all(match.strong for match in answer.matches)
+    assert all(match.score >= answer.threshold for match in answer.matches)
+    assert answer.nearest is None
+
+
+def test_weak_candidates_only_when_asked_and_marked(searcher: Searcher) -> None:
+    answer = searcher.lookup(FRAGMENT, k=5, include_weak=True)
+    strong = [match for match in answer.matches if match.strong]
+    weak = [match for match in answer.matches if not match.strong]
+    assert strong == list(searcher.lookup(FRAGMENT, k=5).matches)
+    assert strong
+    assert weak
+    assert all(match.score < answer.threshold for match in weak)
+    assert len(answer.matches) <= 5
+
+
+def test_a_no_match_names_the_nearest_candidate(searcher: Searcher) -> None:
+    answer = searcher.lookup("Penguins migrate across frozen harbour oceans")
+    assert not answer.matched
+    assert answer.matches == ()
+    assert answer.nearest is not None
+    assert not answer.nearest.strong
+    assert answer.nearest.score < answer.threshold
+
+
+def test_only_weak_candidates_is_not_a_match(searcher: Searcher) -> None:
+    answer = searcher.lookup("Penguins migrate across frozen harbour oceans", include_weak=True)
+    assert answer.matches
+    assert not answer.matched
+    assert all(not match.strong for match in answer.matches)
+
+
+def test_a_caller_minimum_is_the_threshold_reported(searcher: Searcher) -> None:
+    answer = searcher.lookup(TRADE_A, min_score=0.99, include_weak=True)
+    assert answer.threshold == 0.99
+    assert all(match.strong == (match.score >= 0.99) for match in answer.matches)
