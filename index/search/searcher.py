@@ -144,19 +144,18 @@ class Searcher:
         outlets: Sequence[str] | None = None,
         include_weak: bool = False,
     ) -> list[Answer]:
-        """:meth:`lookup` for several texts, encoded in one batch."""
-        queries = [prepare_query(text) for text in texts]
-        flat = [t for query in queries for t in query.texts]
-        vectors = self._encode(flat)
-        answers = []
-        start = 0
-        for query in queries:
-            end = start + len(query.texts)
-            answers.append(
-                self._answer(query, vectors[start:end], k, min_score, None, outlets, include_weak)
+        """:meth:`lookup` for several texts.
+
+        Each query is encoded on its own, as :meth:`lookup` encodes it: a quantised encoder
+        scales activations per call, so a vector encoded among other texts would depend on
+        them, and a text would score differently alone and in a batch.
+        """
+        return [
+            self._answer(
+                query, self._encode(query.texts), k, min_score, None, outlets, include_weak
             )
-            start = end
-        return answers
+            for query in (prepare_query(text) for text in texts)
+        ]
 
     def _encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         return self._embedder.encode(texts)
