@@ -21,6 +21,9 @@ import msgspec
 
 QuoteKind = Literal["full", "partial", "scare"]
 SpeakerKind = Literal["person", "organisation", "unnamed"]
+# A claim check's answer: the claimed speaker made the statement, someone else did, or the
+# corpus has no statement (with a known speaker) close enough to judge.
+ClaimVerdict = Literal["supported", "said_by_other", "not_found"]
 EditOp = Literal["spelling", "punctuation", "omission", "insertion", "substitution"]
 
 
@@ -132,6 +135,7 @@ class ClaimCheck(msgspec.Struct, frozen=True, kw_only=True):
     holds: bool
     # The speaker the corpus attributes the statement to, when the claim does not hold.
     actual: str | None = None
+    verdict: ClaimVerdict = "not_found"
 
 
 class Match(msgspec.Struct, frozen=True, kw_only=True):

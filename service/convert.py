@@ -65,7 +65,10 @@ def lookup_response(answer: models.Answer) -> schemas.LookupResponse:
     claim = None
     if answer.claim is not None:
         claim = schemas.ClaimCheck(
-            claimed=answer.claim.claimed, holds=answer.claim.holds, actual=answer.claim.actual
+            claimed=answer.claim.claimed,
+            verdict=answer.claim.verdict,
+            holds=answer.claim.holds,
+            actual=answer.claim.actual,
         )
     return schemas.LookupResponse(
         query=answer.query,

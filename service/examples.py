@@ -77,7 +77,9 @@ LOOKUP_CLAIM = schemas.LookupResponse(
     matched=True,
     threshold=THRESHOLD,
     matches=(MATCH,),
-    claim=schemas.ClaimCheck(claimed="Tomas Reyes", holds=False, actual="Maria Okafor"),
+    claim=schemas.ClaimCheck(
+        claimed="Tomas Reyes", verdict="said_by_other", holds=False, actual="Maria Okafor"
+    ),
 )
 NO_MATCH = schemas.LookupResponse(
     query="an unrelated sentence",

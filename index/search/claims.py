@@ -32,9 +32,11 @@ def names_speaker(claimed: str, speaker: Speaker) -> bool:
 
 
 def check_claim(claimed: str, speaker: Speaker | None) -> ClaimCheck:
-    """Whether the claim holds for the statement's speaker; if not, who the corpus names."""
+    """The verdict on a claim, given the speaker of the strong match (None when there is no
+    strong match, or its statement has no known speaker): ``supported``, ``said_by_other``
+    (and who, in ``actual``) or ``not_found``. A refutation and an absence read apart."""
     if speaker is None:
-        return ClaimCheck(claimed=claimed, holds=False, actual=None)
+        return ClaimCheck(claimed=claimed, holds=False, actual=None, verdict="not_found")
     if names_speaker(claimed, speaker):
-        return ClaimCheck(claimed=claimed, holds=True)
-    return ClaimCheck(claimed=claimed, holds=False, actual=speaker.name)
+        return ClaimCheck(claimed=claimed, holds=True, verdict="supported")
+    return ClaimCheck(claimed=claimed, holds=False, actual=speaker.name, verdict="said_by_other")

@@ -33,9 +33,9 @@ def describe_variant(variant: Variant) -> str:
 
 
 def _describe_claim(claim: ClaimCheck) -> str:
-    if claim.holds:
+    if claim.verdict == "supported":
         return f"Claim: {claim.claimed} said it. That holds."
-    if claim.actual is None:
+    if claim.verdict == "not_found":
         return f"Claim: {claim.claimed} said it. Not found: nobody in the corpus said this."
     return f"Claim: {claim.claimed} said it. It does not hold: it was {claim.actual}."
 

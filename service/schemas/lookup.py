@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
@@ -74,9 +74,20 @@ class StatementMatch(msgspec.Struct, frozen=True, kw_only=True):
 class ClaimCheck(msgspec.Struct, frozen=True, kw_only=True):
     """Whether the claimed speaker is the one the corpus attributes the best match to."""
 
-    claimed: str
-    holds: bool
-    actual: str | None = None
+    claimed: Annotated[str, Meta(description="The speaker the caller or the query named.")]
+    verdict: Annotated[
+        Literal["supported", "said_by_other", "not_found"],
+        Meta(
+            description="`supported`: the claimed speaker made the best strong match; "
+            "`said_by_other`: someone else did (named in `actual`); `not_found`: no strong "
+            "match with a known speaker, so the corpus can neither confirm nor refute it."
+        ),
+    ]
+    holds: Annotated[bool, Meta(description="True exactly when `verdict` is `supported`.")]
+    actual: Annotated[
+        str | None,
+        Meta(description="Who the corpus says made the statement, for `said_by_other`."),
+    ] = None
 
 
 class LookupResponse(msgspec.Struct, frozen=True, kw_only=True):

@@ -64,3 +64,21 @@ def test_a_caller_minimum_is_the_threshold_reported(searcher: Searcher) -> None:
     answer = searcher.lookup(TRADE_A, min_score=0.99, include_weak=True)
     assert answer.threshold == 0.99
     assert all(match.strong == (match.score >= 0.99) for match in answer.matches)
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "actual"),
+    [
+        pytest.param("Elena Varga said " + TRADE_A, "supported", None, id="supported"),
+        pytest.param("Tom Brandt said " + TRADE_A, "said_by_other", "Elena Varga", id="other"),
+        pytest.param(
+            "Tom Brandt said penguins migrate across frozen oceans", "not_found", None, id="absent"
+        ),
+    ],
+)
+def test_claim_verdicts_tell_a_refutation_from_an_absence(
+    searcher: Searcher, text: str, verdict: str, actual: str | None
+) -> None:
+    claim = searcher.lookup(text).claim
+    assert claim is not None
+    assert (claim.verdict, claim.actual, claim.holds) == (verdict, actual, verdict == "supported")
