@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from index import Catalog, OutletCounts, SpeakerCounts, models, outlets_of, simd_level
 from service import schemas
+from service import variants as rows
 
 if TYPE_CHECKING:
     from index import Encoder, Manifest, Outcome
@@ -35,7 +36,26 @@ def difference(edit: models.Edit) -> schemas.Difference:
     )
 
 
-def variant(record: models.Variant) -> schemas.Variant:
+def fragment(record: models.Variant) -> schemas.Fragment:
+    return schemas.Fragment(
+        quote_id=record.quote_id,
+        article_id=record.article_id,
+        outlet=record.outlet,
+        text=record.text,
+        start=record.start,
+        end=record.end,
+    )
+
+
+def variant_rows(
+    records: tuple[models.Variant, ...], limit: int, offset: int = 0
+) -> tuple[tuple[schemas.Variant, ...], str | None]:
+    """A page of folded variant rows (see :mod:`service.variants`) and the next cursor."""
+    found, cursor = rows.page(records, limit, offset)
+    return tuple(variant(row, folded) for row, folded in found), cursor
+
+
+def variant(record: models.Variant, folded: list[models.Variant] | None = None) -> schemas.Variant:
     return schemas.Variant(
         quote_id=record.quote_id,
         article_id=record.article_id,
@@ -45,10 +65,14 @@ def variant(record: models.Variant) -> schemas.Variant:
         end=record.end,
         fragment=record.fragment,
         differences=tuple(difference(edit) for edit in record.edits),
+        fragments=tuple(fragment(f) for f in folded or ()),
     )
 
 
-def statement_match(match: models.Match) -> schemas.StatementMatch:
+def statement_match(
+    match: models.Match, max_variants: int = schemas.DEFAULT_MAX_VARIANTS
+) -> schemas.StatementMatch:
+    shown, cursor = variant_rows(match.variants, max_variants)
     return schemas.StatementMatch(
         statement_id=match.group_id,
         score=round(float(match.score), 4),
@@ -57,11 +81,15 @@ def statement_match(match: models.Match) -> schemas.StatementMatch:
         matched_text=match.matched_text,
         speaker=speaker_ref(match.speaker),
         canonical_text=match.canonical_text,
-        variants=tuple(variant(v) for v in match.variants),
+        variants=shown,
+        variant_count=len(match.variants),
+        next_variants_cursor=cursor,
     )
 
 
-def lookup_response(answer: models.Answer) -> schemas.LookupResponse:
+def lookup_response(
+    answer: models.Answer, max_variants: int = schemas.DEFAULT_MAX_VARIANTS
+) -> schemas.LookupResponse:
     claim = None
     if answer.claim is not None:
         claim = schemas.ClaimCheck(
@@ -74,20 +102,28 @@ def lookup_response(answer: models.Answer) -> schemas.LookupResponse:
         query=answer.query,
         matched=answer.matched,
         threshold=answer.threshold,
-        matches=tuple(statement_match(m) for m in answer.matches),
-        nearest=None if answer.nearest is None else statement_match(answer.nearest),
+        matches=tuple(statement_match(m, max_variants) for m in answer.matches),
+        nearest=None if answer.nearest is None else statement_match(answer.nearest, max_variants),
         claim=claim,
     )
 
 
-def statement(group: models.Group, catalog: Catalog) -> schemas.Statement:
+def statement(
+    group: models.Group,
+    catalog: Catalog,
+    max_variants: int = schemas.DEFAULT_MAX_VARIANTS,
+    offset: int = 0,
+) -> schemas.Statement:
+    shown, cursor = variant_rows(group.variants, max_variants, offset)
     return schemas.Statement(
         id=group.id,
         speaker=speaker_ref(catalog.speaker_or_none(group.speaker)),
         canonical_quote_id=group.canonical_quote_id,
         canonical_text=group.canonical_text,
         outlets=outlets_of(group),
-        variants=tuple(variant(v) for v in group.variants),
+        variants=shown,
+        variant_count=len(group.variants),
+        next_variants_cursor=cursor,
     )
 
 

@@ -17,12 +17,14 @@ from service.errors import problem_responses
 from service.runtime import IndexDep, Runtime, RuntimeDep
 from service.schemas import (
     DEFAULT_K,
+    DEFAULT_MAX_VARIANTS,
     BatchLookupRequest,
     BatchLookupResponse,
     ClaimedSpeakerParam,
     IncludeWeakParam,
     LookupRequest,
     LookupResponse,
+    MaxVariantsParam,
     MinScoreParam,
     OutletsParam,
     TextParam,
@@ -48,6 +50,7 @@ async def lookup_one(
     claimed_speaker: str | None,
     outlets: Sequence[str],
     include_weak: bool = False,
+    max_variants: int = DEFAULT_MAX_VARIANTS,
 ) -> LookupResponse:
     work = partial(
         index.searcher.lookup,
@@ -60,7 +63,7 @@ async def lookup_one(
     )
     with runtime.metrics.time_lookup("single", 1):
         answer = await runtime.run_cpu(work)
-    return convert.lookup_response(answer)
+    return convert.lookup_response(answer, max_variants)
 
 
 class LookupController(Controller):
@@ -85,6 +88,7 @@ class LookupController(Controller):
         claimed_speaker: ClaimedSpeakerParam = None,
         outlets: OutletsParam = None,
         include_weak: IncludeWeakParam = False,
+        max_variants: MaxVariantsParam = DEFAULT_MAX_VARIANTS,
     ) -> LookupResponse:
         """Find the statements in the index closest to `text`: who made each one, the outlets
         that printed it, each outlet's exact wording and how it differs from the canonical
@@ -98,6 +102,7 @@ class LookupController(Controller):
             claimed_speaker=claimed_speaker,
             outlets=outlets or (),
             include_weak=include_weak,
+            max_variants=max_variants,
         )
 
     @post(
@@ -134,6 +139,7 @@ class LookupController(Controller):
             claimed_speaker=data.claimed_speaker,
             outlets=data.outlets,
             include_weak=data.include_weak,
+            max_variants=data.max_variants,
         )
 
     @post(
@@ -174,4 +180,6 @@ class LookupController(Controller):
         )
         with runtime.metrics.time_lookup("batch", len(data.texts)):
             answers = await runtime.run_cpu(work)
-        return BatchLookupResponse(results=tuple(convert.lookup_response(a) for a in answers))
+        return BatchLookupResponse(
+            results=tuple(convert.lookup_response(a, data.max_variants) for a in answers)
+        )

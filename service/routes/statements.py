@@ -16,14 +16,18 @@ from service.auth import READ_SECURITY, require_read_key
 from service.errors import problem_responses
 from service.runtime import IndexDep
 from service.schemas import (
+    DEFAULT_MAX_VARIANTS,
     DEFAULT_PAGE_SIZE,
     MAX_NAME_LENGTH,
     CursorParam,
+    MaxVariantsParam,
     PageSizeParam,
     Statement,
     StatementPage,
+    VariantsCursorParam,
     id_parameter,
 )
+from service.variants import decode_cursor as variant_offset
 
 
 def encode_cursor(statement_id: str) -> str:
@@ -105,7 +109,13 @@ class StatementController(Controller):
         statement_id: Annotated[
             str, id_parameter("A statement id, as lookups and lists return it.", ex.STATEMENT_ID)
         ],
+        max_variants: MaxVariantsParam = DEFAULT_MAX_VARIANTS,
+        variants_cursor: VariantsCursorParam = None,
     ) -> Statement:
-        """One statement: its canonical wording, its speaker, and each outlet's variant with
-        the wording differences against the canonical text."""
-        return convert.statement(index.catalog.statement(statement_id), index.catalog)
+        """One statement: its canonical wording, its speaker, and its outlets' variants with
+        the wording differences against the canonical text, `max_variants` rows at a time
+        (fragments folded under the full variant they are part of); `next_variants_cursor`
+        continues."""
+        offset = variant_offset(variants_cursor)
+        group = index.catalog.statement(statement_id)
+        return convert.statement(group, index.catalog, max_variants, offset)

@@ -40,6 +40,9 @@ MAX_CURSOR_LENGTH = 2 * MAX_NAME_LENGTH
 
 
 DEFAULT_PAGE_SIZE = 20
+# Variant rows an answer carries by default and at most (the rest are a cursor away).
+DEFAULT_MAX_VARIANTS = 20
+MAX_VARIANTS = 200
 
 
 # Bodies above this are refused with 413 before they are read in full.
@@ -231,6 +234,29 @@ CursorParam = Annotated[
     QueryParameter(
         description="Where the page starts: the `next_cursor` of the previous page. "
         "Leave it out for the first page.",
+        min_length=1,
+        max_length=MAX_CURSOR_LENGTH,
+    ),
+]
+
+
+MAX_VARIANTS_DESCRIPTION = (
+    "How many variant rows each statement carries at most (fragments are folded under the "
+    "full variant they are part of). The rest are a `next_variants_cursor` away, on "
+    "`GET /v1/statements/{statement_id}`."
+)
+
+MaxVariants = Annotated[int, Meta(ge=1, le=MAX_VARIANTS, description=MAX_VARIANTS_DESCRIPTION)]
+
+MaxVariantsParam = Annotated[
+    int, QueryParameter(description=MAX_VARIANTS_DESCRIPTION, ge=1, le=MAX_VARIANTS)
+]
+
+VariantsCursorParam = Annotated[
+    str | None,
+    QueryParameter(
+        description="Where the variant rows start: a `next_variants_cursor`. Leave it out "
+        "for the first rows.",
         min_length=1,
         max_length=MAX_CURSOR_LENGTH,
     ),

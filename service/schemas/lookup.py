@@ -9,9 +9,11 @@ from msgspec import Meta
 
 from service.schemas.limits import (
     DEFAULT_K,
+    DEFAULT_MAX_VARIANTS,
     INCLUDE_WEAK_DESCRIPTION,
     SCORE_DESCRIPTION,
     BatchTexts,
+    MaxVariants,
     MinScore,
     OutletFilter,
     QueryText,
@@ -40,6 +42,7 @@ class LookupRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     claimed_speaker: SpeakerName | None = None
     outlets: OutletFilter = msgspec.field(default_factory=list)
     include_weak: IncludeWeak = False
+    max_variants: MaxVariants = DEFAULT_MAX_VARIANTS
 
 
 class BatchLookupRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -50,6 +53,7 @@ class BatchLookupRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     min_score: MinScore | None = None
     outlets: OutletFilter = msgspec.field(default_factory=list)
     include_weak: IncludeWeak = False
+    max_variants: MaxVariants = DEFAULT_MAX_VARIANTS
 
 
 class StatementMatch(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,6 +73,16 @@ class StatementMatch(msgspec.Struct, frozen=True, kw_only=True):
     speaker: SpeakerRef | None
     canonical_text: str
     variants: tuple[Variant, ...]
+    variant_count: Annotated[
+        int, Meta(description="How many quotes the statement has in all (every variant).")
+    ] = 0
+    next_variants_cursor: Annotated[
+        str | None,
+        Meta(
+            description="When more variant rows exist than `max_variants`: pass it as "
+            "`variants_cursor` to `GET /v1/statements/{statement_id}` for the next rows."
+        ),
+    ] = None
 
 
 class ClaimCheck(msgspec.Struct, frozen=True, kw_only=True):

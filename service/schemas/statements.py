@@ -59,6 +59,17 @@ class Difference(msgspec.Struct, frozen=True, kw_only=True):
     variant_end: int
 
 
+class Fragment(msgspec.Struct, frozen=True, kw_only=True):
+    """A quote of part of the statement, folded under the full variant that contains it."""
+
+    quote_id: str
+    article_id: str
+    outlet: str
+    text: str
+    start: int
+    end: int
+
+
 class Variant(msgspec.Struct, frozen=True, kw_only=True):
     """One outlet's wording of a statement, where it stands in which article."""
 
@@ -70,6 +81,7 @@ class Variant(msgspec.Struct, frozen=True, kw_only=True):
     end: int
     fragment: bool = False
     differences: tuple[Difference, ...] = ()
+    fragments: tuple[Fragment, ...] = ()
 
 
 class StatementSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -83,7 +95,8 @@ class StatementSummary(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Statement(msgspec.Struct, frozen=True, kw_only=True):
-    """One statement with all its variants and their differences."""
+    """One statement with a page of its variant rows (fragments folded under the full
+    variant they are part of) and their differences."""
 
     id: str
     speaker: SpeakerRef | None
@@ -91,6 +104,8 @@ class Statement(msgspec.Struct, frozen=True, kw_only=True):
     canonical_text: str
     outlets: tuple[str, ...]
     variants: tuple[Variant, ...]
+    variant_count: int = 0
+    next_variants_cursor: str | None = None
 
 
 class StatementPage(msgspec.Struct, frozen=True, kw_only=True):

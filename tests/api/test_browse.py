@@ -68,13 +68,23 @@ def test_statement_has_every_variant_with_offsets(
 ) -> None:
     articles = {a.id: a for a in searcher.corpus.articles}
     group = max(searcher.corpus.groups, key=lambda g: len(g.variants))
-    statement = get(client, f"/v1/statements/{group.id}", schemas.Statement)
+    statement = get(client, f"/v1/statements/{group.id}?max_variants=200", schemas.Statement)
     assert statement.canonical_text == group.canonical_text
-    assert [v.quote_id for v in statement.variants] == [v.quote_id for v in group.variants]
+    # Every variant is a row or a fragment folded under one, in the group's order.
+    rows = [v.quote_id for v in statement.variants]
+    folded = [f.quote_id for v in statement.variants for f in v.fragments]
+    assert sorted(rows + folded) == sorted(v.quote_id for v in group.variants)
+    assert rows == [v.quote_id for v in group.variants if v.quote_id in set(rows)]
+    assert statement.variant_count == len(group.variants)
     assert statement.outlets == tuple(dict.fromkeys(v.outlet for v in group.variants))
-    for variant, record in zip(statement.variants, group.variants, strict=True):
+    records = {v.quote_id: v for v in group.variants}
+    for variant in statement.variants:
         assert articles[variant.article_id].text[variant.start : variant.end] == variant.text
-        assert len(variant.differences) == len(record.edits)
+        assert len(variant.differences) == len(records[variant.quote_id].edits)
+        for fragment in variant.fragments:
+            assert (
+                articles[fragment.article_id].text[fragment.start : fragment.end] == fragment.text
+            )
 
 
 def test_speakers_have_counts_that_add_up(client: TestClient[Litestar], searcher: Searcher) -> None:

@@ -36,7 +36,7 @@ def test_get_and_post_answer_alike(client: TestClient[Litestar]) -> None:
 def test_answer_carries_speaker_variants_and_differences(
     client: TestClient[Litestar], searcher: Searcher
 ) -> None:
-    answer = post_lookup(client, text=QUERY, k=3)
+    answer = post_lookup(client, text=QUERY, k=3, max_variants=200)
     assert answer.matched and answer.matches
     assert len(answer.matches) <= 3
     scores = [m.score for m in answer.matches]
@@ -46,7 +46,8 @@ def test_answer_carries_speaker_variants_and_differences(
     assert best.speaker is not None
     group = next(g for g in searcher.corpus.groups if g.id == best.statement_id)
     assert best.canonical_text == group.canonical_text
-    assert len(best.variants) == len(group.variants)
+    folded = [f.quote_id for v in best.variants for f in v.fragments]
+    assert len(best.variants) + len(folded) == len(group.variants) == best.variant_count
     for variant in best.variants:
         assert articles[variant.article_id].text[variant.start : variant.end] == variant.text
         assert variant.outlet == articles[variant.article_id].outlet
@@ -120,3 +121,37 @@ def test_a_no_match_names_the_nearest_candidate(client: TestClient[Litestar]) ->
     assert answer.nearest is not None
     assert not answer.nearest.strong
     assert answer.nearest.score < answer.threshold
+
+
+def test_variant_rows_are_bounded_and_continue_by_cursor(client: TestClient[Litestar]) -> None:
+    answer = get_lookup(client, text=QUERY, k=1, max_variants=1)
+    match = answer.matches[0]
+    assert len(match.variants) == 1
+    assert match.variant_count >= 1
+    if match.next_variants_cursor is not None:
+        response = client.get(
+            f"/v1/statements/{match.statement_id}",
+            params={"max_variants": 1, "variants_cursor": match.next_variants_cursor},
+        )
+        assert response.status_code == 200, response.text
+        rest = msgspec.json.decode(response.content, type=schemas.Statement)
+        assert rest.variants and rest.variants[0].quote_id != match.variants[0].quote_id
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        pytest.param("/v1/lookup", {"text": QUERY, "max_variants": 201}, id="too-many"),
+        pytest.param("/v1/lookup", {"text": QUERY, "max_variants": 0}, id="none"),
+    ],
+)
+def test_bad_variant_bounds_are_400(
+    client: TestClient[Litestar], path: str, params: dict[str, Any]
+) -> None:
+    assert client.get(path, params=params).status_code == 400
+
+
+def test_a_bad_variants_cursor_is_400(client: TestClient[Litestar], searcher: Searcher) -> None:
+    statement = searcher.corpus.groups[0].id
+    response = client.get(f"/v1/statements/{statement}", params={"variants_cursor": "bm9wZQ"})
+    assert response.status_code == 400
