@@ -6,7 +6,7 @@ leaks into the API by accident.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from index import Catalog, OutletCounts, SpeakerCounts, models, outlets_of, simd_level
 from service import schemas
@@ -36,6 +36,36 @@ def difference(edit: models.Edit) -> schemas.Difference:
     )
 
 
+class Records(Protocol):
+    """Where a variant's provenance comes from (a :class:`~index.Searcher` is one)."""
+
+    def article(self, article_id: str) -> models.Article | None: ...
+
+    def quote(self, quote_id: str) -> models.Quote | None: ...
+
+
+def first_seen(
+    records: tuple[models.Variant, ...], source: Records | None
+) -> schemas.FirstSeen | None:
+    """The earliest dated variant (ISO dates compare as text), or None without dates."""
+    if source is None:
+        return None
+    dated = [
+        (article.published, record)
+        for record in records
+        if (article := source.article(record.article_id)) is not None and article.published
+    ]
+    if not dated:
+        return None
+    published, record = min(dated, key=lambda pair: pair[0])
+    return schemas.FirstSeen(
+        quote_id=record.quote_id,
+        article_id=record.article_id,
+        outlet=record.outlet,
+        published=published,
+    )
+
+
 def fragment(record: models.Variant) -> schemas.Fragment:
     return schemas.Fragment(
         quote_id=record.quote_id,
@@ -48,14 +78,23 @@ def fragment(record: models.Variant) -> schemas.Fragment:
 
 
 def variant_rows(
-    records: tuple[models.Variant, ...], limit: int, offset: int = 0
+    records: tuple[models.Variant, ...],
+    limit: int,
+    offset: int = 0,
+    source: Records | None = None,
 ) -> tuple[tuple[schemas.Variant, ...], str | None]:
     """A page of folded variant rows (see :mod:`service.variants`) and the next cursor."""
     found, cursor = rows.page(records, limit, offset)
-    return tuple(variant(row, folded) for row, folded in found), cursor
+    return tuple(variant(row, folded, source) for row, folded in found), cursor
 
 
-def variant(record: models.Variant, folded: list[models.Variant] | None = None) -> schemas.Variant:
+def variant(
+    record: models.Variant,
+    folded: list[models.Variant] | None = None,
+    source: Records | None = None,
+) -> schemas.Variant:
+    article = None if source is None else source.article(record.article_id)
+    quote = None if source is None else source.quote(record.quote_id)
     return schemas.Variant(
         quote_id=record.quote_id,
         article_id=record.article_id,
@@ -66,13 +105,19 @@ def variant(record: models.Variant, folded: list[models.Variant] | None = None) 
         fragment=record.fragment,
         differences=tuple(difference(edit) for edit in record.edits),
         fragments=tuple(fragment(f) for f in folded or ()),
+        title=None if article is None else article.title,
+        url=None if article is None else article.url,
+        published=None if article is None else article.published,
+        kind=None if quote is None else schemas.QuoteKind(quote.kind),
     )
 
 
 def statement_match(
-    match: models.Match, max_variants: int = schemas.DEFAULT_MAX_VARIANTS
+    match: models.Match,
+    max_variants: int = schemas.DEFAULT_MAX_VARIANTS,
+    source: Records | None = None,
 ) -> schemas.StatementMatch:
-    shown, cursor = variant_rows(match.variants, max_variants)
+    shown, cursor = variant_rows(match.variants, max_variants, 0, source)
     return schemas.StatementMatch(
         statement_id=match.group_id,
         score=round(float(match.score), 4),
@@ -84,11 +129,14 @@ def statement_match(
         variants=shown,
         variant_count=len(match.variants),
         next_variants_cursor=cursor,
+        first_seen=first_seen(match.variants, source),
     )
 
 
 def lookup_response(
-    answer: models.Answer, max_variants: int = schemas.DEFAULT_MAX_VARIANTS
+    answer: models.Answer,
+    max_variants: int = schemas.DEFAULT_MAX_VARIANTS,
+    source: Records | None = None,
 ) -> schemas.LookupResponse:
     claim = None
     if answer.claim is not None:
@@ -102,8 +150,10 @@ def lookup_response(
         query=answer.query,
         matched=answer.matched,
         threshold=answer.threshold,
-        matches=tuple(statement_match(m, max_variants) for m in answer.matches),
-        nearest=None if answer.nearest is None else statement_match(answer.nearest, max_variants),
+        matches=tuple(statement_match(m, max_variants, source) for m in answer.matches),
+        nearest=None
+        if answer.nearest is None
+        else statement_match(answer.nearest, max_variants, source),
         claim=claim,
     )
 
@@ -113,8 +163,9 @@ def statement(
     catalog: Catalog,
     max_variants: int = schemas.DEFAULT_MAX_VARIANTS,
     offset: int = 0,
+    source: Records | None = None,
 ) -> schemas.Statement:
-    shown, cursor = variant_rows(group.variants, max_variants, offset)
+    shown, cursor = variant_rows(group.variants, max_variants, offset, source)
     return schemas.Statement(
         id=group.id,
         speaker=speaker_ref(catalog.speaker_or_none(group.speaker)),
@@ -124,6 +175,7 @@ def statement(
         variants=shown,
         variant_count=len(group.variants),
         next_variants_cursor=cursor,
+        first_seen=first_seen(group.variants, source),
     )
 
 

@@ -79,7 +79,7 @@ class Searcher:
     def warm(self) -> None:
         """Build the maps made on first use (quotes by article, statement by quote, the unit
         rows of each outlet) now, ahead of the requests that need them."""
-        _ = self._quotes_of, self._group_of, self._rows_of_outlet
+        _ = self._quotes_of, self._group_of, self._rows_of_outlet, self._quote_by_id
 
     @cached_property
     def _quotes_of(self) -> dict[str, list[Quote]]:
@@ -87,6 +87,10 @@ class Searcher:
         for quote in self.corpus.quotes:
             quotes_of[quote.article_id].append(quote)
         return quotes_of
+
+    @cached_property
+    def _quote_by_id(self) -> dict[str, Quote]:
+        return {quote.id: quote for quote in self.corpus.quotes}
 
     @cached_property
     def _group_of(self) -> dict[str, Group]:
@@ -236,6 +240,9 @@ class Searcher:
 
     def article(self, article_id: str) -> Article | None:
         return self._articles.get(article_id)
+
+    def quote(self, quote_id: str) -> Quote | None:
+        return self._quote_by_id.get(quote_id)
 
     def quotes_of(self, article_id: str) -> list[Quote]:
         return list(self._quotes_of.get(article_id, ()))

@@ -63,7 +63,7 @@ async def lookup_one(
     )
     with runtime.metrics.time_lookup("single", 1):
         answer = await runtime.run_cpu(work)
-    return convert.lookup_response(answer, max_variants)
+    return convert.lookup_response(answer, max_variants, index.searcher)
 
 
 class LookupController(Controller):
@@ -181,5 +181,7 @@ class LookupController(Controller):
         with runtime.metrics.time_lookup("batch", len(data.texts)):
             answers = await runtime.run_cpu(work)
         return BatchLookupResponse(
-            results=tuple(convert.lookup_response(a, data.max_variants) for a in answers)
+            results=tuple(
+                convert.lookup_response(a, data.max_variants, index.searcher) for a in answers
+            )
         )

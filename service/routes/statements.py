@@ -118,4 +118,4 @@ class StatementController(Controller):
         continues."""
         offset = variant_offset(variants_cursor)
         group = index.catalog.statement(statement_id)
-        return convert.statement(group, index.catalog, max_variants, offset)
+        return convert.statement(group, index.catalog, max_variants, offset, index.searcher)

@@ -84,6 +84,7 @@ from service.schemas.speakers import SpeakerDetail, SpeakerList, SpeakerSummary
 from service.schemas.statements import (
     Difference,
     DifferenceKind,
+    FirstSeen,
     Fragment,
     QuoteKind,
     SpeakerKind,
@@ -141,6 +142,7 @@ __all__ = [
     "Difference",
     "DifferenceKind",
     "FieldError",
+    "FirstSeen",
     "Fragment",
     "IncludeWeakParam",
     "IndexCounts",

@@ -20,7 +20,7 @@ from service.schemas.limits import (
     SpeakerName,
     TopK,
 )
-from service.schemas.statements import SpeakerRef, Variant
+from service.schemas.statements import FirstSeen, SpeakerRef, Variant
 
 IncludeWeak = Annotated[bool, Meta(description=INCLUDE_WEAK_DESCRIPTION)]
 Score = Annotated[float, Meta(description=SCORE_DESCRIPTION)]
@@ -82,6 +82,10 @@ class StatementMatch(msgspec.Struct, frozen=True, kw_only=True):
             description="When more variant rows exist than `max_variants`: pass it as "
             "`variants_cursor` to `GET /v1/statements/{statement_id}` for the next rows."
         ),
+    ] = None
+    first_seen: Annotated[
+        FirstSeen | None,
+        Meta(description="The earliest dated variant (null when no variant has a date)."),
     ] = None
 
 

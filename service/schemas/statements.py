@@ -82,6 +82,20 @@ class Variant(msgspec.Struct, frozen=True, kw_only=True):
     fragment: bool = False
     differences: tuple[Difference, ...] = ()
     fragments: tuple[Fragment, ...] = ()
+    # Where it was printed: the article's title, address and date, and the quote's kind.
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+    kind: QuoteKind | None = None
+
+
+class FirstSeen(msgspec.Struct, frozen=True, kw_only=True):
+    """The earliest dated variant of a statement: where and when it first appeared."""
+
+    quote_id: str
+    article_id: str
+    outlet: str
+    published: str
 
 
 class StatementSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -106,6 +120,7 @@ class Statement(msgspec.Struct, frozen=True, kw_only=True):
     variants: tuple[Variant, ...]
     variant_count: int = 0
     next_variants_cursor: str | None = None
+    first_seen: FirstSeen | None = None
 
 
 class StatementPage(msgspec.Struct, frozen=True, kw_only=True):

@@ -155,3 +155,24 @@ def test_a_bad_variants_cursor_is_400(client: TestClient[Litestar], searcher: Se
     statement = searcher.corpus.groups[0].id
     response = client.get(f"/v1/statements/{statement}", params={"variants_cursor": "bm9wZQ"})
     assert response.status_code == 400
+
+
+def test_variants_carry_provenance_and_first_seen(
+    client: TestClient[Litestar], searcher: Searcher
+) -> None:
+    match = get_lookup(client, text=QUERY, k=1, max_variants=200).matches[0]
+    articles = {a.id: a for a in searcher.corpus.articles}
+    for variant in match.variants:
+        article = articles[variant.article_id]
+        assert (variant.title, variant.url, variant.published) == (
+            article.title,
+            article.url,
+            article.published,
+        )
+        assert variant.kind is not None
+    dated = [v for v in match.variants if v.published]
+    if dated:
+        assert match.first_seen is not None
+        assert match.first_seen.published == min(v.published or "" for v in dated)
+    else:
+        assert match.first_seen is None
