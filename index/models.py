@@ -24,7 +24,9 @@ SpeakerKind = Literal["person", "organisation", "unnamed"]
 # A claim check's answer: the claimed speaker made the statement, someone else did, or the
 # corpus has no statement (with a known speaker) close enough to judge.
 ClaimVerdict = Literal["supported", "said_by_other", "not_found"]
-EditOp = Literal["spelling", "punctuation", "omission", "insertion", "substitution"]
+EditOp = Literal[
+    "spelling", "case", "punctuation", "omission", "insertion", "substitution", "reordering"
+]
 
 
 class Article(msgspec.Struct, frozen=True, kw_only=True):

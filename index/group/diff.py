@@ -7,7 +7,10 @@ and types every difference as an :class:`~index.models.Edit`:
   (``characterised``/``characterized``, ``colour``/``color``, ``centre``/``center``,
   ``catalogue``/``catalog``, ``travelled``/``traveled``) or hyphenation
   (``co-operation``/``cooperation``, ``large-scale``/``large scale``);
-- ``punctuation``: only case, punctuation or the style of quotes and apostrophes differ;
+- ``case``: only the case of letters differs (``Sanctions``/``sanctions``);
+- ``punctuation``: only punctuation or the style of quotes and apostrophes differ;
+- ``reordering``: the same words at another place (a moved phrase is one reordering, not an
+  omission here and an insertion there);
 - ``omission``: canonical words the variant leaves out (a truncation, an ellipsis);
 - ``insertion``: words only the variant has;
 - ``substitution``: different words (``illegitimate sanctions`` for ``sensational pressure``).
@@ -50,7 +53,10 @@ def _pair_op(canonical: str, variant: str) -> EditOp:
     """The type of a difference between two spans whose word keys agree."""
     left, right = _core(canonical), _core(variant)
     if left == right:
-        return "punctuation"  # case, quote style or the marks around the words
+        raw_left, raw_right = _EDGE.sub("", canonical), _EDGE.sub("", variant)
+        if raw_left != raw_right and raw_left.casefold() == raw_right.casefold():
+            return "case"
+        return "punctuation"  # quote style or the marks around the words
     if "".join(_HYPHENS.sub("", left).split()) == "".join(_HYPHENS.sub("", right).split()):
         return "spelling"  # hyphenation: co-operation, large-scale / large scale
     if _letters(left) == _letters(right):
@@ -158,7 +164,35 @@ class _Aligner:
                 self.edge(i1, i2, j1, j2, leading=index == 0)
             else:
                 self.changed(i1, i2, j1, j2)
-        return tuple(self.edits)
+        return tuple(_reorderings(self.edits))
+
+
+def _keys(text: str) -> tuple[str, ...]:
+    return tuple(token.key for token in tokenize(text) if token.word)
+
+
+def _reorderings(edits: list[Edit]) -> list[Edit]:
+    """An omission and an insertion of the same words (two or more) as one reordering, at
+    the omission's place in the canonical text and the insertion's in the variant."""
+    result = list(edits)
+    for omission in [e for e in edits if e.op == "omission"]:
+        words = _keys(omission.canonical)
+        if len(words) < 2:
+            continue
+        moved = next((e for e in result if e.op == "insertion" and _keys(e.variant) == words), None)
+        if moved is None:
+            continue
+        result.remove(moved)
+        result[result.index(omission)] = Edit(
+            op="reordering",
+            canonical=omission.canonical,
+            variant=moved.variant,
+            canonical_start=omission.canonical_start,
+            canonical_end=omission.canonical_end,
+            variant_start=moved.variant_start,
+            variant_end=moved.variant_end,
+        )
+    return result
 
 
 def _words(tokens: tuple[Token, ...]) -> int:

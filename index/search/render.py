@@ -17,6 +17,10 @@ def describe_edit(edit: Edit) -> str:
         return f"adds '{edit.variant}'"
     if edit.op == "spelling":
         return f"spells '{edit.canonical}' as '{edit.variant}'"
+    if edit.op == "case":
+        return f"capitalises '{edit.canonical}' as '{edit.variant}'"
+    if edit.op == "reordering":
+        return f"moves '{edit.canonical}'"
     if edit.op == "punctuation":
         return f"writes '{edit.canonical}' as '{edit.variant}'"
     return f"'{edit.variant}' where canonical has '{edit.canonical}'"

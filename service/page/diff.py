@@ -30,7 +30,9 @@ _KIND_OF_OP: dict[str, SegmentKind] = {
     "insertion": "inserted",
     "substitution": "substituted",
     "spelling": "minor",
+    "case": "minor",
     "punctuation": "minor",
+    "reordering": "substituted",
 }
 
 

@@ -28,10 +28,12 @@ class DifferenceKind(StrEnum):
     """How a variant's wording differs from the canonical wording at one place."""
 
     SPELLING = "spelling"
+    CASE = "case"
     PUNCTUATION = "punctuation"
     OMISSION = "omission"
     INSERTION = "insertion"
     SUBSTITUTION = "substitution"
+    REORDERING = "reordering"
 
 
 class SpeakerRef(msgspec.Struct, frozen=True, kw_only=True):

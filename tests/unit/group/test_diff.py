@@ -31,8 +31,28 @@ CASES = [
     pytest.param(
         "Today, the harvest is better than we feared,",
         "today, the harvest is better than we feared.",
-        [("punctuation", "Today,", "today,"), ("punctuation", "feared,", "feared.")],
+        [("case", "Today,", "today,"), ("punctuation", "feared,", "feared.")],
         id="case-and-final-mark",
+    ),
+    pytest.param(
+        "The new rules will take effect in March, the minister said today",
+        "The minister said today the new rules will take effect in March",
+        [
+            ("case", "The", "the"),
+            ("punctuation", "March,", "March"),
+            ("reordering", "the minister said today", "The minister said today"),
+        ],
+        id="moved-phrase-is-one-reordering",
+    ),
+    pytest.param(
+        "We will defend our interests with firmness and resolve.",
+        "With firmness and resolve, we will defend our interests.",
+        [
+            ("case", "We", "we"),
+            ("punctuation", "interests", "interests."),
+            ("reordering", "with firmness and resolve.", "With firmness and resolve,"),
+        ],
+        id="moved-to-the-front",
     ),
     pytest.param(
         "It is the people’s decision, not the U.S. government’s",
