@@ -14,6 +14,7 @@ from service import convert
 from service import examples as ex
 from service.auth import READ_SECURITY, require_read_key
 from service.errors import problem_responses
+from service.routes.filters import check_outlets
 from service.runtime import IndexDep, Runtime, RuntimeDep
 from service.schemas import (
     DEFAULT_K,
@@ -51,7 +52,9 @@ async def lookup_one(
     outlets: Sequence[str],
     include_weak: bool = False,
     max_variants: int = DEFAULT_MAX_VARIANTS,
+    outlet_key: str = "outlet",
 ) -> LookupResponse:
+    check_outlets(index, outlets, outlet_key)
     work = partial(
         index.searcher.lookup,
         text,
@@ -140,6 +143,7 @@ class LookupController(Controller):
             outlets=data.outlets,
             include_weak=data.include_weak,
             max_variants=data.max_variants,
+            outlet_key="outlets",
         )
 
     @post(
@@ -170,6 +174,7 @@ class LookupController(Controller):
     ) -> BatchLookupResponse:
         """Attribute several texts at once; the texts are encoded together, which is much
         cheaper than one call each. Answers come back in the order of `texts`."""
+        check_outlets(index, data.outlets, "outlets")
         work = partial(
             index.searcher.lookup_many,
             list(data.texts),

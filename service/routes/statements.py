@@ -14,6 +14,7 @@ from service import convert
 from service import examples as ex
 from service.auth import READ_SECURITY, require_read_key
 from service.errors import problem_responses
+from service.routes.filters import check_outlets, resolve_speaker
 from service.runtime import IndexDep
 from service.schemas import (
     DEFAULT_MAX_VARIANTS,
@@ -63,7 +64,8 @@ class StatementController(Controller):
         speaker: Annotated[
             str | None,
             QueryParameter(
-                description="Only statements attributed to this speaker id.",
+                description="Only statements attributed to this speaker: an id, or a name or "
+                "alias (case-insensitive). An unknown speaker is a 400.",
                 min_length=1,
                 max_length=MAX_NAME_LENGTH,
                 examples=[ex.example(ex.SPEAKER.id, "A speaker id")],
@@ -72,7 +74,8 @@ class StatementController(Controller):
         outlet: Annotated[
             str | None,
             QueryParameter(
-                description="Only statements this outlet printed (outlet name, case-insensitive).",
+                description="Only statements this outlet printed (outlet name, "
+                "case-insensitive). An unknown outlet is a 400.",
                 min_length=1,
                 max_length=MAX_NAME_LENGTH,
                 examples=[ex.example(ex.OUTLET, "An outlet")],
@@ -84,7 +87,11 @@ class StatementController(Controller):
         """The statements of the index in a stable order, optionally only one speaker's or one
         outlet's, a page at a time. Pass the `next_cursor` of a page to get the next one."""
         after = None if cursor is None else decode_cursor(cursor)
-        groups, last = index.catalog.page(speaker=speaker, outlet=outlet, after=after, limit=limit)
+        check_outlets(index, [] if outlet is None else [outlet], "outlet")
+        speaker_id = resolve_speaker(index, speaker)
+        groups, last = index.catalog.page(
+            speaker=speaker_id, outlet=outlet, after=after, limit=limit
+        )
         return StatementPage(
             items=tuple(convert.statement_summary(g, index.catalog) for g in groups),
             next_cursor=None if last is None else encode_cursor(last),

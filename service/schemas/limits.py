@@ -120,7 +120,8 @@ CLAIMED_SPEAKER_DESCRIPTION = (
 
 
 OUTLETS_DESCRIPTION = (
-    "Only consider quotes printed by these outlets (outlet names, case-insensitive)."
+    "Only consider quotes printed by these outlets (outlet names, case-insensitive). An "
+    "outlet the index holds no article from is a 400 that names it."
 )
 
 

@@ -77,11 +77,6 @@ def test_outlet_filter_keeps_only_that_outlets_wording(
         assert {v.outlet for m in answer.matches for v in m.variants} == {outlet}
 
 
-def test_unknown_outlet_matches_nothing(client: TestClient[Litestar]) -> None:
-    answer = post_lookup(client, text=QUERY, outlets=["No Such Outlet"])
-    assert (answer.matched, answer.matches) == (False, ())
-
-
 def test_claimed_speaker_is_checked(client: TestClient[Litestar]) -> None:
     answer = post_lookup(client, text=QUERY, claimed_speaker="Somebody Unrelated")
     assert answer.claim is not None

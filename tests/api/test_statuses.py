@@ -152,7 +152,7 @@ CASES = [
     *not_ready("lookupBatch", "POST", "/v1/lookup/batch", {"texts": ["a"]}),
     # statements
     Case("listStatements", 200, "GET", "/v1/statements"),
-    Case("listStatements", 200, "GET", "/v1/statements?limit=1&outlet=AFP&speaker=nobody"),
+    bad("listStatements", "GET", "/v1/statements?limit=1&outlet=AFP&speaker=nobody"),
     bad("listStatements", "GET", "/v1/statements?limit=0"),
     bad("listStatements", "GET", f"/v1/statements?limit={schemas.MAX_PAGE_SIZE + 1}"),
     bad("listStatements", "GET", "/v1/statements?cursor=bm8tc3VjaC1pZA", problem="invalid-cursor"),
