@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Sequence
 
 from index import InvalidCursorError, models
-from index.text import normalise
 
 _PREFIX = "v:"
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> str:
+    """A text's words, case-folded, space-separated and padded (for whole-word containment)."""
+    return " " + " ".join(_WORD.findall(text.casefold())) + " "
 
 
 def fold(
@@ -25,10 +31,10 @@ def fold(
 ) -> list[tuple[models.Variant, list[models.Variant]]]:
     """The rows: each full (or unplaced) variant with the fragments folded under it."""
     full = [v for v in variants if not v.fragment]
-    texts = {v.quote_id: f" {normalise.normalise(v.text)} " for v in full}
+    texts = {v.quote_id: _words(v.text) for v in full}
     parent_of: dict[str, str] = {}
     for fragment in (v for v in variants if v.fragment):
-        words = f" {normalise.normalise(fragment.text)} "
+        words = _words(fragment.text)
         hosts = [v for v in full if words in texts[v.quote_id]]
         same = [v for v in hosts if v.article_id == fragment.article_id]
         if same or hosts:
