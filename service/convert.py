@@ -239,6 +239,17 @@ def article_quote(quote: models.Quote, catalog: Catalog) -> schemas.ArticleQuote
     )
 
 
+def article_summary(record: models.Article, catalog: Catalog) -> schemas.ArticleSummary:
+    return schemas.ArticleSummary(
+        id=record.id,
+        outlet=record.outlet,
+        title=record.title,
+        url=record.url,
+        published=record.published,
+        quote_count=len(catalog.quotes_of(record.id)),
+    )
+
+
 def article(record: models.Article, catalog: Catalog) -> schemas.Article:
     return schemas.Article(
         id=record.id,

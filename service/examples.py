@@ -236,3 +236,17 @@ INGESTED_AGAIN = schemas.IngestResponse(
         ),
     )
 )
+
+
+ARTICLE_PAGE = schemas.ArticlePage(
+    items=(
+        schemas.ArticleSummary(
+            id=ARTICLE.id,
+            outlet=ARTICLE.outlet,
+            title=ARTICLE.title,
+            url=ARTICLE.url,
+            published=ARTICLE.published,
+            quote_count=len(ARTICLE.quotes),
+        ),
+    ),
+)

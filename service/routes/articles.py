@@ -5,27 +5,103 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, post
-from litestar.params import Body
+from litestar.params import Body, QueryParameter
 
-from index import UnknownIdError
+from index import InvalidCursorError, UnknownIdError
 from service import convert
 from service import examples as ex
 from service.auth import READ_SECURITY, WRITE_SECURITY, require_read_key, require_write_key
 from service.errors import problem_responses
+from service.routes.filters import check_outlets
+from service.routes.statements import decode_cursor, encode_cursor
 from service.runtime import IndexDep, RuntimeDep
 from service.schemas import (
+    DEFAULT_PAGE_SIZE,
     MAX_INGEST_ARTICLES,
     MAX_INGEST_BODY_BYTES,
+    MAX_NAME_LENGTH,
+    MAX_PUBLISHED_LENGTH,
     Article,
+    ArticlePage,
+    CursorParam,
     IngestRequest,
     IngestResponse,
+    PageSizeParam,
     id_parameter,
 )
+
+DATE = QueryParameter(
+    description="An ISO date (YYYY-MM-DD); articles without a date are left out.",
+    min_length=4,
+    max_length=MAX_PUBLISHED_LENGTH,
+)
+
+
+def _in_range(published: str | None, start: str | None, end: str | None) -> bool:
+    if start is None and end is None:
+        return True
+    if not published:
+        return False
+    if start is not None and published[: len(start)] < start:
+        return False
+    return end is None or published[: len(end)] <= end
 
 
 class ArticleController(Controller):
     path = "/articles"
     tags = ("articles",)
+
+    @get(
+        "/",
+        operation_id="listArticles",
+        summary="List articles",
+        guards=[require_read_key],
+        security=READ_SECURITY,
+        responses={
+            200: ex.ok(ArticlePage, "A page of articles.", ex.example(ex.ARTICLE_PAGE, "A page")),
+            **problem_responses(400, 401, 403, 503),
+        },
+    )
+    async def list_articles(
+        self,
+        index: IndexDep,
+        outlet: Annotated[
+            str | None,
+            QueryParameter(
+                description="Only this outlet's articles (case-insensitive). An unknown outlet "
+                "is a 400.",
+                min_length=1,
+                max_length=MAX_NAME_LENGTH,
+            ),
+        ] = None,
+        published_from: Annotated[str | None, DATE] = None,
+        published_to: Annotated[str | None, DATE] = None,
+        limit: PageSizeParam = DEFAULT_PAGE_SIZE,
+        cursor: CursorParam = None,
+    ) -> ArticlePage:
+        """The indexed articles in a stable order, optionally one outlet's or those published
+        in a date range, a page at a time. Pass the `next_cursor` of a page for the next."""
+        check_outlets(index, [] if outlet is None else [outlet], "outlet")
+        wanted = None if outlet is None else outlet.casefold()
+        rows = [
+            article
+            for article in index.searcher.corpus.articles
+            if (wanted is None or article.outlet.casefold() == wanted)
+            and _in_range(article.published, published_from, published_to)
+        ]
+        start = 0
+        if cursor is not None:
+            after = decode_cursor(cursor)
+            ids = [article.id for article in rows]
+            if after not in ids:
+                raise InvalidCursorError()
+            start = ids.index(after) + 1
+        page = rows[start : start + limit]
+        more = start + limit < len(rows)
+        return ArticlePage(
+            items=tuple(convert.article_summary(a, index.catalog) for a in page),
+            next_cursor=encode_cursor(page[-1].id) if more and page else None,
+        )
 
     @get(
         "/{article_id:str}",

@@ -144,6 +144,24 @@ class Article(msgspec.Struct, frozen=True, kw_only=True):
     quotes: tuple[ArticleQuote, ...]
 
 
+class ArticleSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """An article in a list: where and when it appeared, and how many quotations it holds."""
+
+    id: str
+    outlet: str
+    title: str | None
+    url: str | None
+    published: str | None
+    quote_count: int
+
+
+class ArticlePage(msgspec.Struct, frozen=True, kw_only=True):
+    """A page of articles. ``next_cursor`` is null on the last page."""
+
+    items: tuple[ArticleSummary, ...]
+    next_cursor: str | None = None
+
+
 class IngestedArticle(msgspec.Struct, frozen=True, kw_only=True):
     """What became of one article sent: its status and the quotations found in it.
 

@@ -49,6 +49,7 @@ def test_routes_are_the_documented_ones(document: dict[str, Any]) -> None:
         ("GET", "/v1/speakers"),
         ("GET", "/v1/speakers/{speaker_id}"),
         ("GET", "/v1/outlets"),
+        ("GET", "/v1/articles"),
         ("GET", "/v1/articles/{article_id}"),
         ("POST", "/v1/articles"),
         ("DELETE", "/v1/articles/{article_id}"),

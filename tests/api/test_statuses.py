@@ -173,6 +173,9 @@ CASES = [
     Case("listOutlets", 200, "GET", "/v1/outlets"),
     *not_ready("listOutlets", "GET", "/v1/outlets"),
     # articles
+    Case("listArticles", 200, "GET", "/v1/articles?limit=1"),
+    bad("listArticles", "GET", "/v1/articles?outlet=No+Such+Outlet"),
+    *not_ready("listArticles", "GET", "/v1/articles"),
     Case("getArticle", 200, "GET", "/v1/articles/{article}"),
     bad("getArticle", "GET", f"/v1/articles/{LONG_ID}"),
     Case("getArticle", 404, "GET", "/v1/articles/no-such-article", problem="not-found"),
@@ -280,6 +283,7 @@ CASES = [
     *keyed("listSpeakers", "GET", "/v1/speakers"),
     *keyed("getSpeaker", "GET", "/v1/speakers/{speaker}"),
     *keyed("listOutlets", "GET", "/v1/outlets"),
+    *keyed("listArticles", "GET", "/v1/articles"),
     *keyed("getArticle", "GET", "/v1/articles/{article}"),
     # health and metrics (never keyed)
     Case("liveness", 200, "GET", "/v1/health/live", app="keyed"),
@@ -302,6 +306,7 @@ RESPONSE_TYPES: dict[str, type[Any]] = {
     "listSpeakers": schemas.SpeakerList,
     "getSpeaker": schemas.SpeakerDetail,
     "listOutlets": schemas.OutletList,
+    "listArticles": schemas.ArticlePage,
     "getArticle": schemas.Article,
     "addArticles": schemas.IngestResponse,
     "liveness": schemas.Liveness,
