@@ -39,6 +39,30 @@ def _fold(text: str) -> str:
     return POSSESSIVE_SUFFIX.sub("", text).casefold()
 
 
+HYPHENS = frozenset({"-", "‐", "‑"})
+
+
+def name_words(tokens: Span) -> list[str]:
+    """A name's words as the article spells them: punctuation dropped but for hyphens inside a
+    word ("Lee Min-ho" stays "Min-ho", not "Min ho")."""
+    words: list[str] = []
+    glue = False
+    for i, token in enumerate(tokens):
+        inside = 0 < i < len(tokens) - 1 and not tokens[i - 1].whitespace_
+        if token.text in HYPHENS and inside and not token.whitespace_ and words:
+            glue = True
+            continue
+        if token.is_punct:
+            glue = False
+            continue
+        if glue:
+            words[-1] += "-" + token.text
+        else:
+            words.append(token.text)
+        glue = False
+    return words
+
+
 def strip_honorifics(words: Sequence[str]) -> list[str]:
     """Drop leading honorifics and titles: ["Mr", "Xi"] → ["Xi"]."""
     index = 0
@@ -116,7 +140,7 @@ class ArticleEntities:
         full: list[tuple[int, Entity]] = []
         short: list[tuple[int, Span, list[str]]] = []
         for base, ent in spans:
-            words = strip_honorifics([t.text for t in ent if not t.is_punct])
+            words = strip_honorifics(name_words(ent))
             if not words:
                 continue
             if ent.label_ == "PERSON" and len(words) >= 2:

@@ -219,6 +219,16 @@ def test_mentions_resolve_to_one_speaker_with_aliases() -> None:
     assert all(q.speaker == petrov[0].id for q in corpus.quotes)
 
 
+def test_canonical_names_keep_the_article_spelling() -> None:
+    corpus = run(
+        "The economist Douglas Kerr-Whitby spoke after the vote.\n"
+        "“The numbers do not add up,” Kerr-Whitby said.\n"
+        "“We will appeal,” said José Álvarez-Ruiz, the union's lawyer."
+    )
+    assert speaker_of(corpus, "numbers") == "Douglas Kerr-Whitby"
+    assert speaker_of(corpus, "appeal") == "José Álvarez-Ruiz"
+
+
 def test_speakers_merge_across_articles() -> None:
     corpus = analyse(
         [
