@@ -46,7 +46,7 @@ from index.analyse.cues import (
     speaker_token,
 )
 from index.analyse.extract import Paragraph, is_display_line, split_paragraphs
-from index.analyse.mentions import ArticleEntities, Entity, noun_phrase
+from index.analyse.mentions import ArticleEntities, Entity, missed_names, noun_phrase
 from index.analyse.referents import (
     continued_speaker,
     entity_of,
@@ -106,7 +106,7 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
         [
             (p.start, ent)
             for p, doc, inside in zip(paragraphs, docs, insides, strict=True)
-            for ent in doc.ents
+            for ent in (*doc.ents, *missed_names(doc))
             if not inside(ent.root)
         ]
     )

@@ -25,7 +25,7 @@ from index.text.lexicon import (
 )
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Doc, Span, Token
 
 EntityKind = Literal["person", "organisation", "unnamed"]
 NP_LEFT_DEPS = frozenset({"compound", "amod", "det", "poss", "nmod", "nummod", "case", "punct"})
@@ -61,6 +61,30 @@ def name_words(tokens: Span) -> list[str]:
             words.append(token.text)
         glue = False
     return words
+
+
+# Entity labels a tagger gives to people's names it does not know ("Ivanka" as a PRODUCT).
+_MISTAKEN_LABELS = frozenset({"", "PRODUCT", "WORK_OF_ART"})
+
+
+def missed_names(doc: Doc) -> list[Span]:
+    """Two or more capitalised proper nouns in a row, the subject of a verb, that the tagger
+    left out of its people and organisations: in news, such a subject is a person's name."""
+    from spacy.tokens import Span
+
+    found = []
+    for token in doc:
+        if token.dep_ not in SUBJECT_DEPS or token.pos_ != "PROPN" or token.head.pos_ != "VERB":
+            continue
+        start = token.i
+        while start > 0 and doc[start - 1].dep_ == "compound" and doc[start - 1].pos_ == "PROPN":
+            start -= 1
+        words = doc[start : token.i + 1]
+        if len(words) < 2 or not all(t.text[:1].isupper() and t.is_alpha for t in words):
+            continue
+        if all(t.ent_type_ in _MISTAKEN_LABELS for t in words):
+            found.append(Span(doc, start, token.i + 1, label="PERSON"))
+    return found
 
 
 def strip_honorifics(words: Sequence[str]) -> list[str]:

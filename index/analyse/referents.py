@@ -17,6 +17,8 @@ from index.analyse.extract import Paragraph
 from index.analyse.mentions import ORG_LABELS, Entity, name_words, noun_phrase
 from index.models import Quote
 from index.text.lexicon import (
+    BODY_NOUNS,
+    BUSINESS_NOUNS,
     DOCUMENT_NOUNS,
     PERSON_ROLES,
     PERSONAL_PRONOUNS,
@@ -77,7 +79,23 @@ def entity_of(ctx: Context, token: Token, previous: Entity | None) -> Entity | N
                 if pobj is not None:
                     phrase = token.doc[start : noun_phrase(pobj)[1]]
                 break
+    if not _may_speak(token, phrase):
+        return None
     return entities.description_entity(phrase.text.strip(" ,"), lower)
+
+
+def _may_speak(token: Token, phrase: Span) -> bool:
+    """Whether a description can be a source: people, a body, a document or a named thing.
+
+    "The decision", "a fact" and "her plan" cannot: their quotes get no speaker.
+    """
+    lemma = token.lemma_.casefold()
+    if any(t.text[:1].isupper() for t in phrase if t.i != phrase.start or t.i == token.i):
+        return True
+    words = {token.lower_, lemma}
+    return bool(
+        words & (PERSON_ROLES | UNNAMED_GROUPS | BUSINESS_NOUNS | BODY_NOUNS | DOCUMENT_NOUNS)
+    )
 
 
 def _ent_of(token: Token) -> Span | None:

@@ -4,7 +4,8 @@ Every matched quote whose speaker is wrong falls in exactly one class:
 
 - ``no_speaker``: the gold names a speaker, the system gave none;
 - ``name_form``: the system named the right person in another form (accents, hyphens or
-  punctuation differ, or one name's words are a part of the other's, as a bare surname is);
+  punctuation differ from a gold name, or the gold name's words are a part of the given one's
+  or the other way round, with the same last word: a bare surname, a title kept);
 - ``non_entity``: the system gave something that is not a name (a pronoun, or a phrase with no
   capitalised word after its determiner, such as "the woman" or "her plan");
 - ``wrong_entity``: the system named someone else;
@@ -20,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from index.evaluate.gold import (
     ERROR_CLASSES,
@@ -58,21 +59,22 @@ def is_non_entity(name: str) -> bool:
     return not any(word[:1].isupper() for word in rest)
 
 
-def _same_person_other_form(predicted: str, accepted: Iterable[str]) -> bool:
+def _same_person_other_form(predicted: str, accepted: Sequence[str]) -> bool:
+    """Same words but for accents and punctuation as an accepted name, or the words of the gold
+    name in part or in full with more (a bare surname, a title kept), ending alike."""
     mine = folded_words(predicted)
-    if not mine:
+    if not mine or not accepted:
         return False
-    for name in accepted:
-        theirs = folded_words(name)
-        if not theirs:
-            continue
-        if mine == theirs or set(mine) <= set(theirs) or set(theirs) <= set(mine):
-            return True
-    return False
+    if any(mine == folded_words(name) for name in accepted):
+        return True
+    theirs = folded_words(accepted[0])
+    if not theirs or mine[-1] != theirs[-1]:
+        return False
+    return set(mine) <= set(theirs) or set(theirs) <= set(mine)
 
 
 def error_class(
-    gold_names: Collection[str] | None, predicted: str | None, keys: Collection[str]
+    gold_names: Sequence[str] | None, predicted: str | None, keys: Collection[str]
 ) -> ErrorClass | None:
     """The class of one matched quote's speaker error, or None when it is right.
 

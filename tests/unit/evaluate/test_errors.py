@@ -24,7 +24,8 @@ def test_right_speakers_are_no_error() -> None:
 def test_each_wrong_speaker_has_one_class() -> None:
     assert classify("lee", None) == "no_speaker"
     assert classify("lee", "Lee Min ho") == "name_form"
-    assert classify("lee", "Lee") == "name_form"
+    assert classify("lee", "Min-ho") == "name_form"
+    assert classify("kim", "Ana Lee") == "wrong_entity"
     assert classify("kim", "the woman") == "non_entity"
     assert classify("kim", "her plan") == "non_entity"
     assert classify("kim", "she") == "non_entity"
