@@ -71,7 +71,7 @@ BODY_NOUNS = frozenset(
 DOCUMENT_NOUNS = frozenset(
     """
     statement report readout release letter filing post communique communiqué notice
-    announcement memo note bulletin
+    announcement memo note bulletin document declaration resolution
     """.split()
 )
 
