@@ -21,6 +21,7 @@ from index.text.lexicon import (
     GENERIC_ROLES,
     HONORIFICS,
     PERSON_ROLES,
+    SPEECH_VERBS,
     UNNAMED_GROUPS,
 )
 
@@ -85,6 +86,23 @@ def missed_names(doc: Doc) -> list[Span]:
         if all(t.ent_type_ in _MISTAKEN_LABELS for t in words):
             found.append(Span(doc, start, token.i + 1, label="PERSON"))
     return found
+
+
+def _headline_verb(word: str) -> bool:
+    """A capitalised present-tense reporting verb a headline glues to a name ("Obama Says").
+
+    Only the present tense of headlines: a surname such as "Said" is never taken for one.
+    """
+    lower = word.casefold()
+    if not word[:1].isupper() or not lower.endswith("s"):
+        return False
+    stems = {lower[:-1], lower[:-2] if lower.endswith("es") else lower[:-1]}
+    return bool(stems & SPEECH_VERBS)
+
+
+def strip_headline_verb(words: list[str]) -> list[str]:
+    """A name's words without a headline's reporting verb after them."""
+    return words[:-1] if len(words) >= 2 and _headline_verb(words[-1]) else words
 
 
 def strip_honorifics(words: Sequence[str]) -> list[str]:
@@ -164,7 +182,7 @@ class ArticleEntities:
         full: list[tuple[int, Entity]] = []
         short: list[tuple[int, Span, list[str]]] = []
         for base, ent in spans:
-            words = strip_honorifics(name_words(ent))
+            words = strip_headline_verb(strip_honorifics(name_words(ent)))
             if not words:
                 continue
             if ent.label_ == "PERSON" and len(words) >= 2:

@@ -264,3 +264,15 @@ def test_organisations_named_in_part_merge_across_articles() -> None:
         ]
     )
     assert [s.name for s in corpus.speakers] == ["Northern Highway Authority"]
+
+
+def test_a_headline_verb_is_not_part_of_a_name_but_a_surname_said_is() -> None:
+    corpus = run(
+        "Mendel Says ‘A Bridge Alone’ Will Not End Poverty\n"
+        "Mayor Tomas Mendel spoke on Monday.\n"
+        "“A bridge alone will not end poverty,” Mendel said.\n"
+        "The historian Amira Said answered him.\n"
+        "“Poverty has older causes,” Said said."
+    )
+    assert speaker_of(corpus, "A Bridge Alone") == "Tomas Mendel"
+    assert speaker_of(corpus, "older causes") == "Amira Said"
