@@ -25,6 +25,7 @@ Anything else gets no speaker rather than a guess.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -128,6 +129,9 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
             if cue == PASSIVE:
                 speakers[quote.id], cues[quote.id] = None, (None, cue)
                 continue
+            if entity is None and quote.headline:
+                entity = headline_lead_in(ctx, quote)
+                cue = "headline colon" if entity is not None else cue
             if entity is None and not quote.headline:
                 opening = opens_paragraph(quote, paragraph)
                 entity = previous or (
@@ -189,6 +193,18 @@ def _cue(
         return None, None, cue
     lo, hi = noun_phrase(subject)
     return entity_of(ctx, subject, previous), ctx.doc[lo:hi].text, cue
+
+
+HEADLINE_LEAD_IN = re.compile(r"^\s*((?:[A-Z][\w.'’-]*\s+){0,4}[A-Z][\w.'’-]*)\s*:\s*[\"'“‘«]?$")
+
+
+def headline_lead_in(ctx: Context, quote: Quote) -> Entity | None:
+    """The name a headline puts before a colon and the quote (``Name: ‘…’``), if known."""
+    before = ctx.paragraph.text[: quote.start - ctx.paragraph.start]
+    found = HEADLINE_LEAD_IN.match(before)
+    if found is None:
+        return None
+    return ctx.entities.by_name(found.group(1).split(), quote.start)
 
 
 def opens_paragraph(quote: Quote, paragraph: Paragraph) -> bool:

@@ -276,3 +276,14 @@ def test_a_headline_verb_is_not_part_of_a_name_but_a_surname_said_is() -> None:
     )
     assert speaker_of(corpus, "A Bridge Alone") == "Tomas Mendel"
     assert speaker_of(corpus, "older causes") == "Amira Said"
+
+
+def test_a_headline_name_before_a_colon_speaks_its_quote() -> None:
+    corpus = run(
+        "Tomas Mendel: ‘We Will Not Back Down’\n"
+        "Mayor Tomas Mendel spoke on Monday about the bridge.\n"
+        "Critics were unconvinced.\n"
+        "Breaking News: ‘Bridge Closed’"
+    )
+    assert speaker_of(corpus, "We Will Not Back Down") == "Tomas Mendel"
+    assert speaker_of(corpus, "Bridge Closed") is None
