@@ -167,6 +167,22 @@ def title_words(tokens: Iterable[Token]) -> set[str]:
     }
 
 
+def _by_surname(entities: list[Entity], word: str) -> list[Entity]:
+    """Those whose last name is ``word``, if any (a lone name is a surname); else all."""
+    folded = _fold(word)
+    last = [e for e in entities if e.name.split() and _fold(e.name.split()[-1]) == folded]
+    return last or entities
+
+
+def _most_named(mentions: list[Entity]) -> Entity:
+    """Of mentions in text order, the entity named most often; the latest among equals."""
+    counts: dict[int, int] = {}
+    for entity in mentions:
+        counts[id(entity)] = counts.get(id(entity), 0) + 1
+    best = max(counts.values())
+    return next(e for e in reversed(mentions) if counts[id(e)] == best)
+
+
 class ArticleEntities:
     """The entity registry of one article: names first, then descriptions and pronouns."""
 
@@ -236,10 +252,10 @@ class ArticleEntities:
         self, word: str, offset: int, full: Sequence[tuple[int, Entity]]
     ) -> Entity | None:
         folded = _fold(word)
-        before = [e for at, e in full if at <= offset and folded in e.tokens]
+        before = _by_surname([e for at, e in full if at <= offset and folded in e.tokens], word)
         if before:
-            return before[-1]
-        after = [e for at, e in full if at > offset and folded in e.tokens]
+            return _most_named(before)
+        after = _by_surname([e for at, e in full if at > offset and folded in e.tokens], word)
         return after[0] if after else None
 
     # -- lookups at attribution time -----------------------------------------------------
@@ -254,9 +270,11 @@ class ArticleEntities:
             return entity
         folded = _fold(words[-1])
         candidates = [o for o in self.timeline if folded in o.entity.tokens]
-        before = [o for o in candidates if o.offset <= offset]
+        named = _by_surname([o.entity for o in candidates], words[-1])
+        candidates = [o for o in candidates if o.entity in named]
+        before = [o.entity for o in candidates if o.offset <= offset]
         if before:
-            return before[-1].entity
+            return _most_named(before)
         return candidates[0].entity if candidates else None
 
     def last_subject_person(self, offset: int) -> Entity | None:
