@@ -122,6 +122,9 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
         ctx = Context(article, paragraph, doc, inside, entities)
         previous: Entity | None = None
         for quote in by_paragraph.get(paragraph.index, []):
+            if not quote.headline and is_title(quote, paragraph):
+                speakers[quote.id], cues[quote.id] = None, (None, "title")
+                continue
             source = reported_speaker(ctx, quote)
             if source is not None:
                 reported[quote.id] = source
@@ -205,6 +208,26 @@ def headline_lead_in(ctx: Context, quote: Quote) -> Entity | None:
     if found is None:
         return None
     return ctx.entities.by_name(found.group(1).split(), quote.start)
+
+
+MINOR_WORDS = frozenset("a an the of and or in on at to for with by from as vs".split())
+TITLE_BEFORE = re.compile(
+    r"(?:['’]s|\b(?:of|on|show|program|programme|book|film|movie|series|called|titled|"
+    r"entitled|hosts?|anchor|episode|segment))\s*[\"'“‘«]+$",
+    re.IGNORECASE,
+)
+
+
+def is_title(quote: Quote, paragraph: Paragraph) -> bool:
+    """A title in quotation marks (``MSNBC's "Morning Joe"``, ``a book called "Women Who
+    Work"``): short, every word capitalised, after a possessive or a word that names a work."""
+    words = re.findall(r"[^\W_]+(?:['’][^\W_]+)?", quote.text)
+    if not words or len(words) > 7:
+        return False
+    if not all(w[:1].isupper() or w[:1].isdigit() or w in MINOR_WORDS for w in words):
+        return False
+    before = paragraph.text[: quote.start - paragraph.start]
+    return TITLE_BEFORE.search(before) is not None
 
 
 def opens_paragraph(quote: Quote, paragraph: Paragraph) -> bool:

@@ -287,3 +287,15 @@ def test_a_headline_name_before_a_colon_speaks_its_quote() -> None:
     )
     assert speaker_of(corpus, "We Will Not Back Down") == "Tomas Mendel"
     assert speaker_of(corpus, "Bridge Closed") is None
+
+
+def test_titles_of_works_in_quotation_marks_have_no_speaker() -> None:
+    corpus = run(
+        "Mayor Tomas Mendel spoke on MSNBC’s “Morning Joe” on Monday, calling the plan "
+        "“A Disaster.”\n"
+        "“We Will Win,” Mendel told the hosts of “Good Day Today.”"
+    )
+    assert speaker_of(corpus, "Morning Joe") is None
+    assert speaker_of(corpus, "Good Day Today") is None
+    assert speaker_of(corpus, "A Disaster") == "Tomas Mendel"
+    assert speaker_of(corpus, "We Will Win") == "Tomas Mendel"
