@@ -212,15 +212,16 @@ def headline_lead_in(ctx: Context, quote: Quote) -> Entity | None:
 
 MINOR_WORDS = frozenset("a an the of and or in on at to for with by from as vs".split())
 TITLE_BEFORE = re.compile(
-    r"(?:['’]s|\b(?:of|on|show|program|programme|book|film|movie|series|called|titled|"
+    r"(?:\b(?:of|on|show|program|programme|book|film|movie|series|called|titled|"
     r"entitled|hosts?|anchor|episode|segment))\s*[\"'“‘«]+$",
     re.IGNORECASE,
 )
 
 
 def is_title(quote: Quote, paragraph: Paragraph) -> bool:
-    """A title in quotation marks (``MSNBC's "Morning Joe"``, ``a book called "Women Who
-    Work"``): short, every word capitalised, after a possessive or a word that names a work."""
+    """A title in quotation marks (``on "Morning Joe"``, ``a book called "Women Who Work"``):
+    short, every word capitalised, after "on", "of" or a word that names a work. Not after a
+    possessive: ``Trump's "Crooked Hillary"`` is the possessor's words."""
     words = re.findall(r"[^\W_]+(?:['’][^\W_]+)?", quote.text)
     if not words or len(words) > 7:
         return False

@@ -291,7 +291,7 @@ def test_a_headline_name_before_a_colon_speaks_its_quote() -> None:
 
 def test_titles_of_works_in_quotation_marks_have_no_speaker() -> None:
     corpus = run(
-        "Mayor Tomas Mendel spoke on MSNBC’s “Morning Joe” on Monday, calling the plan "
+        "Mayor Tomas Mendel spoke on “Morning Joe” on Monday, calling the plan "
         "“A Disaster.”\n"
         "“We Will Win,” Mendel told the hosts of “Good Day Today.”"
     )
