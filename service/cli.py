@@ -91,6 +91,7 @@ def _eval(args: argparse.Namespace) -> int:
         articles_dir=args.articles,
         json_out=args.json,
         predictions_out=args.predictions,
+        errors_out=args.errors,
         model_dir=args.model_dir,
         lookups=not args.no_lookup,
         encoder=load_settings(encoder=args.encoder).encoder,
@@ -240,6 +241,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", type=Path, default=None, help="write the scores as JSON here")
     evaluate.add_argument(
         "--predictions", type=Path, default=None, help="write what the system produced here"
+    )
+    evaluate.add_argument(
+        "--errors",
+        type=Path,
+        default=None,
+        help="write every speaker error with its class (skip_speaker.json beside the gold"
+        " file, if any, lists gold-null quotes not to count)",
     )
     evaluate.add_argument(
         "--no-lookup", action="store_true", help="skip the lookup scores (no model needed)"

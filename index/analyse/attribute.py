@@ -25,6 +25,7 @@ Anything else gets no speaker rather than a guess.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -46,7 +47,7 @@ from index.analyse.cues import (
     speaker_token,
 )
 from index.analyse.extract import Paragraph, is_display_line, split_paragraphs
-from index.analyse.mentions import ArticleEntities, Entity, noun_phrase
+from index.analyse.mentions import ArticleEntities, Entity, missed_names, noun_phrase
 from index.analyse.referents import (
     continued_speaker,
     entity_of,
@@ -106,7 +107,7 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
         [
             (p.start, ent)
             for p, doc, inside in zip(paragraphs, docs, insides, strict=True)
-            for ent in doc.ents
+            for ent in (*doc.ents, *missed_names(doc))
             if not inside(ent.root)
         ]
     )
@@ -121,6 +122,9 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
         ctx = Context(article, paragraph, doc, inside, entities)
         previous: Entity | None = None
         for quote in by_paragraph.get(paragraph.index, []):
+            if not quote.headline and is_title(quote, paragraph):
+                speakers[quote.id], cues[quote.id] = None, (None, "title")
+                continue
             source = reported_speaker(ctx, quote)
             if source is not None:
                 reported[quote.id] = source
@@ -128,6 +132,9 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
             if cue == PASSIVE:
                 speakers[quote.id], cues[quote.id] = None, (None, cue)
                 continue
+            if entity is None and quote.headline:
+                entity = headline_lead_in(ctx, quote)
+                cue = "headline colon" if entity is not None else cue
             if entity is None and not quote.headline:
                 opening = opens_paragraph(quote, paragraph)
                 entity = previous or (
@@ -189,6 +196,39 @@ def _cue(
         return None, None, cue
     lo, hi = noun_phrase(subject)
     return entity_of(ctx, subject, previous), ctx.doc[lo:hi].text, cue
+
+
+HEADLINE_LEAD_IN = re.compile(r"^\s*((?:[A-Z][\w.'’-]*\s+){0,4}[A-Z][\w.'’-]*)\s*:\s*[\"'“‘«]?$")
+
+
+def headline_lead_in(ctx: Context, quote: Quote) -> Entity | None:
+    """The name a headline puts before a colon and the quote (``Name: ‘…’``), if known."""
+    before = ctx.paragraph.text[: quote.start - ctx.paragraph.start]
+    found = HEADLINE_LEAD_IN.match(before)
+    if found is None:
+        return None
+    return ctx.entities.by_name(found.group(1).split(), quote.start)
+
+
+MINOR_WORDS = frozenset("a an the of and or in on at to for with by from as vs".split())
+TITLE_BEFORE = re.compile(
+    r"(?:\b(?:of|on|show|program|programme|book|film|movie|series|called|titled|"
+    r"entitled|hosts?|anchor|episode|segment))\s*[\"'“‘«]+$",
+    re.IGNORECASE,
+)
+
+
+def is_title(quote: Quote, paragraph: Paragraph) -> bool:
+    """A title in quotation marks (``on "Morning Joe"``, ``a book called "Women Who Work"``):
+    short, every word capitalised, after "on", "of" or a word that names a work. Not after a
+    possessive: ``Trump's "Crooked Hillary"`` is the possessor's words."""
+    words = re.findall(r"[^\W_]+(?:['’][^\W_]+)?", quote.text)
+    if not words or len(words) > 7:
+        return False
+    if not all(w[:1].isupper() or w[:1].isdigit() or w in MINOR_WORDS for w in words):
+        return False
+    before = paragraph.text[: quote.start - paragraph.start]
+    return TITLE_BEFORE.search(before) is not None
 
 
 def opens_paragraph(quote: Quote, paragraph: Paragraph) -> bool:

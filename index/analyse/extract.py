@@ -140,12 +140,31 @@ class _Open(msgspec.Struct):
     position: int
 
 
+DOUBLED_APOSTROPHES = re.compile(r"(?<!')''(?!')")
+
+
+def _doubled_as_double(text: str) -> str:
+    """Two apostrophes typed for a double mark (``''like this''``, a house style of the NYT)
+    become one double mark and a space, in place: the mark next to the quoted words."""
+
+    def one(match: re.Match[str]) -> str:
+        i = match.start()
+        before = text[i - 1] if i > 0 else ""
+        after = text[i + 2] if i + 2 < len(text) else ""
+        if not _is_space(after) and (_is_space(before) or before in OPEN_CONTEXT):
+            return ' "'
+        return '" ' if not _is_space(before) else "''"
+
+    return DOUBLED_APOSTROPHES.sub(one, text)
+
+
 def _pair_marks(text: str) -> Iterator[tuple[int, int, bool]]:
     """(opening index, closing index, closed) for each quotation of one paragraph.
 
     ``closed`` is False for a double quotation still open at the paragraph's end; its closing
     index is then the paragraph's length.
     """
+    text = _doubled_as_double(text)
     stack: list[_Open] = []
     for i, char in enumerate(text):
         mark = MARKS.get(char)

@@ -21,11 +21,12 @@ from index.text.lexicon import (
     GENERIC_ROLES,
     HONORIFICS,
     PERSON_ROLES,
+    SPEECH_VERBS,
     UNNAMED_GROUPS,
 )
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Doc, Span, Token
 
 EntityKind = Literal["person", "organisation", "unnamed"]
 NP_LEFT_DEPS = frozenset({"compound", "amod", "det", "poss", "nmod", "nummod", "case", "punct"})
@@ -37,6 +38,71 @@ POSSESSIVE_SUFFIX = re.compile(r"(?:['’´]s|['’´])$")
 
 def _fold(text: str) -> str:
     return POSSESSIVE_SUFFIX.sub("", text).casefold()
+
+
+HYPHENS = frozenset({"-", "‐", "‑"})
+
+
+def name_words(tokens: Span) -> list[str]:
+    """A name's words as the article spells them: punctuation dropped but for hyphens inside a
+    word ("Lee Min-ho" stays "Min-ho", not "Min ho")."""
+    words: list[str] = []
+    glue = False
+    for i, token in enumerate(tokens):
+        inside = 0 < i < len(tokens) - 1 and not tokens[i - 1].whitespace_
+        if token.text in HYPHENS and inside and not token.whitespace_ and words:
+            glue = True
+            continue
+        if token.is_punct:
+            glue = False
+            continue
+        if glue:
+            words[-1] += "-" + token.text
+        else:
+            words.append(token.text)
+        glue = False
+    return words
+
+
+# Entity labels a tagger gives to people's names it does not know ("Ivanka" as a PRODUCT).
+_MISTAKEN_LABELS = frozenset({"", "PRODUCT", "WORK_OF_ART"})
+
+
+def missed_names(doc: Doc) -> list[Span]:
+    """Two or more capitalised proper nouns in a row, the subject of a verb, that the tagger
+    left out of its people and organisations: in news, such a subject is a person's name."""
+    from spacy.tokens import Span
+
+    found = []
+    for token in doc:
+        if token.dep_ not in SUBJECT_DEPS or token.pos_ != "PROPN" or token.head.pos_ != "VERB":
+            continue
+        start = token.i
+        while start > 0 and doc[start - 1].dep_ == "compound" and doc[start - 1].pos_ == "PROPN":
+            start -= 1
+        words = doc[start : token.i + 1]
+        if len(words) < 2 or not all(t.text[:1].isupper() and t.is_alpha for t in words):
+            continue
+        if all(t.ent_type_ in _MISTAKEN_LABELS for t in words):
+            found.append(Span(doc, start, token.i + 1, label="PERSON"))
+    return found
+
+
+def _headline_verb(word: str) -> bool:
+    """A capitalised present-tense reporting verb a headline glues to a name ("Obama Says").
+
+    Only the present tense of headlines: a surname such as "Said" is never taken for one.
+    """
+    lower = word.casefold()
+    if not word[:1].isupper() or not lower.endswith("s"):
+        return False
+    stems = {lower[:-1], lower[:-2] if lower.endswith("es") else lower[:-1]}
+    return bool(stems & SPEECH_VERBS)
+
+
+def strip_headline_verb(words: list[str]) -> list[str]:
+    """A name's words without a headline's reporting verb after them."""
+    return words[:-1] if len(words) >= 2 and _headline_verb(words[-1]) else words
 
 
 def strip_honorifics(words: Sequence[str]) -> list[str]:
@@ -101,6 +167,22 @@ def title_words(tokens: Iterable[Token]) -> set[str]:
     }
 
 
+def _by_surname(entities: list[Entity], word: str) -> list[Entity]:
+    """Those whose last name is ``word``, if any (a lone name is a surname); else all."""
+    folded = _fold(word)
+    last = [e for e in entities if e.name.split() and _fold(e.name.split()[-1]) == folded]
+    return last or entities
+
+
+def _most_named(mentions: list[Entity]) -> Entity:
+    """Of mentions in text order, the entity named most often; the latest among equals."""
+    counts: dict[int, int] = {}
+    for entity in mentions:
+        counts[id(entity)] = counts.get(id(entity), 0) + 1
+    best = max(counts.values())
+    return next(e for e in reversed(mentions) if counts[id(e)] == best)
+
+
 class ArticleEntities:
     """The entity registry of one article: names first, then descriptions and pronouns."""
 
@@ -116,7 +198,7 @@ class ArticleEntities:
         full: list[tuple[int, Entity]] = []
         short: list[tuple[int, Span, list[str]]] = []
         for base, ent in spans:
-            words = strip_honorifics([t.text for t in ent if not t.is_punct])
+            words = strip_headline_verb(strip_honorifics(name_words(ent)))
             if not words:
                 continue
             if ent.label_ == "PERSON" and len(words) >= 2:
@@ -170,10 +252,10 @@ class ArticleEntities:
         self, word: str, offset: int, full: Sequence[tuple[int, Entity]]
     ) -> Entity | None:
         folded = _fold(word)
-        before = [e for at, e in full if at <= offset and folded in e.tokens]
+        before = _by_surname([e for at, e in full if at <= offset and folded in e.tokens], word)
         if before:
-            return before[-1]
-        after = [e for at, e in full if at > offset and folded in e.tokens]
+            return _most_named(before)
+        after = _by_surname([e for at, e in full if at > offset and folded in e.tokens], word)
         return after[0] if after else None
 
     # -- lookups at attribution time -----------------------------------------------------
@@ -188,9 +270,11 @@ class ArticleEntities:
             return entity
         folded = _fold(words[-1])
         candidates = [o for o in self.timeline if folded in o.entity.tokens]
-        before = [o for o in candidates if o.offset <= offset]
+        named = _by_surname([o.entity for o in candidates], words[-1])
+        candidates = [o for o in candidates if o.entity in named]
+        before = [o.entity for o in candidates if o.offset <= offset]
         if before:
-            return before[-1].entity
+            return _most_named(before)
         return candidates[0].entity if candidates else None
 
     def last_subject_person(self, offset: int) -> Entity | None:

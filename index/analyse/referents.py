@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 
 from index.analyse.cues import Context, NoSpeaker, is_speech_verb, quote_span, speaker_token
 from index.analyse.extract import Paragraph
-from index.analyse.mentions import ORG_LABELS, Entity, noun_phrase
+from index.analyse.mentions import ORG_LABELS, Entity, name_words, noun_phrase
 from index.models import Quote
 from index.text.lexicon import (
+    BODY_NOUNS,
+    BUSINESS_NOUNS,
     DOCUMENT_NOUNS,
     PERSON_ROLES,
     PERSONAL_PRONOUNS,
@@ -45,16 +47,14 @@ def entity_of(ctx: Context, token: Token, previous: Entity | None) -> Entity | N
     token = _issuer(_named_apposition(token))
     ent = _ent_of(token)
     if ent is not None and ent.label_ == "PERSON":
-        return entities.by_name([t.text for t in ent if not t.is_punct], offset)
+        return entities.by_name(name_words(ent), offset)
     start, end = noun_phrase(token)
     phrase = token.doc[start:end]
-    words = [t.text for t in phrase if not t.is_punct]
+    words = name_words(phrase)
     if ent is not None and ent.label_ in ORG_LABELS:
-        name_words = [t.text for t in ent if t.lower_ != "the" and not t.is_punct]
-        known = entities.by_name(name_words, offset) or entities.by_organisation(name_words, offset)
-        return known or entities.description_entity(
-            " ".join(name_words) or ent.text, "organisation"
-        )
+        org_words = [w for w in name_words(ent) if w.casefold() != "the"]
+        known = entities.by_name(org_words, offset) or entities.by_organisation(org_words, offset)
+        return known or entities.description_entity(" ".join(org_words) or ent.text, "organisation")
     if token.text[:1].isupper():  # a name the tagger missed may still be a known one
         known = entities.by_name(words, offset)
         if known is not None:
@@ -79,7 +79,23 @@ def entity_of(ctx: Context, token: Token, previous: Entity | None) -> Entity | N
                 if pobj is not None:
                     phrase = token.doc[start : noun_phrase(pobj)[1]]
                 break
+    if not _may_speak(token, phrase):
+        return None
     return entities.description_entity(phrase.text.strip(" ,"), lower)
+
+
+def _may_speak(token: Token, phrase: Span) -> bool:
+    """Whether a description can be a source: people, a body, a document or a named thing.
+
+    "The decision", "a fact" and "her plan" cannot: their quotes get no speaker.
+    """
+    lemma = token.lemma_.casefold()
+    if any(t.text[:1].isupper() for t in phrase if t.i != phrase.start or t.i == token.i):
+        return True
+    words = {token.lower_, lemma}
+    return bool(
+        words & (PERSON_ROLES | UNNAMED_GROUPS | BUSINESS_NOUNS | BODY_NOUNS | DOCUMENT_NOUNS)
+    )
 
 
 def _ent_of(token: Token) -> Span | None:

@@ -21,6 +21,7 @@ from index.errors import ArticleError, GoldError
 from index.evaluate.gold import (
     OVERALL,
     WHYS,
+    ErrorAnalysis,
     ExtractionScore,
     Gold,
     PairScore,
@@ -32,9 +33,11 @@ from index.evaluate.gold import (
     Report,
     SpeakerScore,
 )
-from index.evaluate.scores import lookup_outcomes, score
-from index.evaluate.spans import validate_gold
+from index.evaluate.scores import lookup_outcomes, score, speaker_errors
+from index.evaluate.spans import compare_key, validate_gold
 from index.models import Answer, Article, Corpus
+
+SKIP_FILE = "skip_speaker.json"
 
 
 def load_gold(path: Path) -> Gold:
@@ -247,6 +250,41 @@ def render_report(report: Report, *, lookups: bool = True) -> str:
 NOT_RUN = "grouping and lookup: not run (--no-lookup builds no index)"
 
 
+def render_errors(analysis: ErrorAnalysis) -> str:
+    """Speaker errors by class, then the files with the most errors."""
+    lines = ["speaker errors by class"]
+    lines += [f"  {kind:<14} {count:>5}" for kind, count in analysis.counts.items()]
+    if analysis.worst:
+        lines.append("worst files (speaker errors / scored quotes)")
+        lines += [f"  {w.errors:>4}/{w.scored:<4} {w.file}" for w in analysis.worst]
+    return "\n".join(lines)
+
+
+def load_skipped(gold_path: Path) -> set[tuple[str, str]]:
+    """(file, compare-form text) of the quotes ``skip_speaker.json`` beside the gold lists.
+
+    That file (written by the PolNeAR converter) names gold-null quotes whose source exists
+    but could not be resolved to a name; none there, nothing skipped.
+    """
+    path = gold_path.with_name(SKIP_FILE)
+    if not path.is_file():
+        return set()
+    try:
+        listed = msgspec.json.decode(path.read_bytes(), type=_Skipped)
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise GoldError(f"malformed {path}: {exc}") from exc
+    return {(quote.file, compare_key(quote.text)) for quote in listed.quotes}
+
+
+class _SkippedQuote(msgspec.Struct, frozen=True):
+    file: str
+    text: str
+
+
+class _Skipped(msgspec.Struct, frozen=True):
+    quotes: tuple[_SkippedQuote, ...] = ()
+
+
 def render_failures(outcomes: Iterable[QueryOutcome]) -> str:
     """One line per gold query the system got wrong, with what it answered."""
     lines = []
@@ -269,6 +307,7 @@ def run_eval(
     articles_dir: Path,
     json_out: Path | None,
     predictions_out: Path | None,
+    errors_out: Path | None = None,
     model_dir: Path | None,
     encoder: Choice = DEFAULT,
     lookups: bool,
@@ -276,14 +315,16 @@ def run_eval(
     """Score the pipeline against a gold file; print the report, write the optional outputs."""
     gold = load_gold(gold_path)
     articles = read_gold_articles(gold, articles_dir)
-    for out in (json_out, predictions_out):
+    for out in (json_out, predictions_out, errors_out):
         if out is not None and not out.parent.is_dir():
             print(f"whosaid: output folder not found: {out.parent}", file=sys.stderr)
             return 2
     texts = {article.file or article.id: article.text for article in articles}
     predictions = predict(gold, articles, model_dir=model_dir, lookups=lookups, encoder=encoder)
     report = score(gold, predictions, texts)
+    analysis = speaker_errors(gold, predictions, texts, load_skipped(gold_path))
     print(render_report(report, lookups=lookups))
+    print("\n" + render_errors(analysis))
     failures = render_failures(lookup_outcomes(gold, predictions, texts))
     if failures:
         print("\n" + failures)
@@ -291,4 +332,6 @@ def run_eval(
         _write_json(predictions_out, predictions)
     if json_out is not None:
         _write_json(json_out, report)
+    if errors_out is not None:
+        _write_json(errors_out, analysis)
     return 0

@@ -135,6 +135,41 @@ class FileScore(msgspec.Struct, frozen=True, kw_only=True):
     speaker: SpeakerScore
 
 
+ErrorClass = Literal["wrong_entity", "no_speaker", "non_entity", "name_form", "null_given"]
+ERROR_CLASSES: tuple[ErrorClass, ...] = (
+    "wrong_entity",
+    "no_speaker",
+    "non_entity",
+    "name_form",
+    "null_given",
+)
+
+
+class SpeakerError(msgspec.Struct, frozen=True, kw_only=True):
+    """One matched quote whose speaker is wrong: what the gold says, what the system gave."""
+
+    file: str
+    text: str
+    kind: ErrorClass
+    gold: str | None
+    predicted: str | None
+
+
+class FileErrors(msgspec.Struct, frozen=True, kw_only=True):
+    file: str
+    errors: int
+    # Matched quotes with a gold speaker, plus gold-null quotes that count for ``null_given``.
+    scored: int
+
+
+class ErrorAnalysis(msgspec.Struct, frozen=True, kw_only=True):
+    """Speaker errors by class, the files with most errors, and every error for reading."""
+
+    counts: dict[str, int]
+    worst: tuple[FileErrors, ...]
+    errors: tuple[SpeakerError, ...]
+
+
 class Report(msgspec.Struct, frozen=True, kw_only=True):
     extraction: ExtractionScore
     speaker: SpeakerScore

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
+from index.evaluate.errors import analyse_errors
 from index.evaluate.gold import (
     OVERALL,
     WHYS,
+    ErrorAnalysis,
     ExtractionScore,
     FileScore,
     Gold,
@@ -238,6 +240,41 @@ def _lookup_score(outcomes: Sequence[QueryOutcome]) -> LookupScore:
 # ---------------------------------------------------------------- the report
 
 
+def _matched(
+    gold: Gold, predictions: Predictions, texts: Mapping[str, str]
+) -> tuple[list[PredictedQuote], list[tuple[GoldQuote, PredictedQuote]]]:
+    """The predicted quotes of the gold's files, and the matched (gold, predicted) pairs."""
+    golds = gold_spans(gold, texts)
+    known = {article.file for article in gold.articles}
+    predicted = [quote for quote in predictions.quotes if quote.file in known]
+    predicted_spans = [
+        trimmed_span(quote.file, texts[quote.file], quote.start, quote.end) for quote in predicted
+    ]
+    pairs = [(gold.quotes[g], predicted[p]) for g, p in match_quotes(golds, predicted_spans, texts)]
+    return predicted, pairs
+
+
+def speaker_errors(
+    gold: Gold,
+    predictions: Predictions,
+    texts: Mapping[str, str],
+    skipped: Collection[tuple[str, str]] = (),
+) -> ErrorAnalysis:
+    """The matched quotes' speaker errors by class (:mod:`index.evaluate.errors`).
+
+    ``skipped`` holds (file, compare-form text) of gold-null quotes whose source exists but
+    could not be named: they are left out of ``null_given``.
+    """
+    validate_gold(gold)
+    _, pairs = _matched(gold, predictions, texts)
+    return analyse_errors(
+        ((g, p.speaker) for g, p in pairs),
+        {s.id: (s.name, *s.aliases) for s in gold.speakers},
+        speaker_keys(gold),
+        skipped,
+    )
+
+
 def score(gold: Gold, predictions: Predictions, texts: Mapping[str, str]) -> Report:
     """All of eval's scores: extraction, speaker, grouping, lookup, and per file.
 
@@ -245,14 +282,8 @@ def score(gold: Gold, predictions: Predictions, texts: Mapping[str, str]) -> Rep
     the gold file does not list are ignored.
     """
     validate_gold(gold)
-    golds = gold_spans(gold, texts)
     files = [article.file for article in gold.articles]
-    known = set(files)
-    predicted = [quote for quote in predictions.quotes if quote.file in known]
-    predicted_spans = [
-        trimmed_span(quote.file, texts[quote.file], quote.start, quote.end) for quote in predicted
-    ]
-    pairs = [(gold.quotes[g], predicted[p]) for g, p in match_quotes(golds, predicted_spans, texts)]
+    predicted, pairs = _matched(gold, predictions, texts)
     keys = speaker_keys(gold)
 
     file_scores = {}

@@ -52,11 +52,26 @@ BUSINESS_NOUNS = frozenset(
     """.split()
 )
 
+# Common nouns for bodies that speak as one: "the ministry said", "the campaign said". A
+# description headed by another common noun ("the decision", "a fact", "her plan") is no
+# speaker.
+BODY_NOUNS = frozenset(
+    """
+    ministry department agency government administration council committee commission court
+    campaign party union association authority authorities board office embassy police army
+    military navy force forces regime cabinet parliament congress senate house assembly
+    institute foundation university school hospital church team club league federation
+    organisation organization network newspaper paper magazine channel station website site
+    outlet service bureau coalition alliance group family prosecutors prosecution defense
+    defence regulator watchdog city county state country nation
+    """.split()
+)
+
 # Nouns for what an organisation issues: "a statement from X" speaks for X.
 DOCUMENT_NOUNS = frozenset(
     """
     statement report readout release letter filing post communique communiqué notice
-    announcement memo note bulletin
+    announcement memo note bulletin document declaration resolution
     """.split()
 )
 

@@ -219,6 +219,16 @@ def test_mentions_resolve_to_one_speaker_with_aliases() -> None:
     assert all(q.speaker == petrov[0].id for q in corpus.quotes)
 
 
+def test_canonical_names_keep_the_article_spelling() -> None:
+    corpus = run(
+        "The economist Douglas Kerr-Whitby spoke after the vote.\n"
+        "“The numbers do not add up,” Kerr-Whitby said.\n"
+        "“We will appeal,” said José Álvarez-Ruiz, the union's lawyer."
+    )
+    assert speaker_of(corpus, "numbers") == "Douglas Kerr-Whitby"
+    assert speaker_of(corpus, "appeal") == "José Álvarez-Ruiz"
+
+
 def test_speakers_merge_across_articles() -> None:
     corpus = analyse(
         [
@@ -254,3 +264,38 @@ def test_organisations_named_in_part_merge_across_articles() -> None:
         ]
     )
     assert [s.name for s in corpus.speakers] == ["Northern Highway Authority"]
+
+
+def test_a_headline_verb_is_not_part_of_a_name_but_a_surname_said_is() -> None:
+    corpus = run(
+        "Mendel Says ‘A Bridge Alone’ Will Not End Poverty\n"
+        "Mayor Tomas Mendel spoke on Monday.\n"
+        "“A bridge alone will not end poverty,” Mendel said.\n"
+        "The historian Amira Said answered him.\n"
+        "“Poverty has older causes,” Said said."
+    )
+    assert speaker_of(corpus, "A Bridge Alone") == "Tomas Mendel"
+    assert speaker_of(corpus, "older causes") == "Amira Said"
+
+
+def test_a_headline_name_before_a_colon_speaks_its_quote() -> None:
+    corpus = run(
+        "Tomas Mendel: ‘We Will Not Back Down’\n"
+        "Mayor Tomas Mendel spoke on Monday about the bridge.\n"
+        "Critics were unconvinced.\n"
+        "Breaking News: ‘Bridge Closed’"
+    )
+    assert speaker_of(corpus, "We Will Not Back Down") == "Tomas Mendel"
+    assert speaker_of(corpus, "Bridge Closed") is None
+
+
+def test_titles_of_works_in_quotation_marks_have_no_speaker() -> None:
+    corpus = run(
+        "Mayor Tomas Mendel spoke on “Morning Joe” on Monday, calling the plan "
+        "“A Disaster.”\n"
+        "“We Will Win,” Mendel told the hosts of “Good Day Today.”"
+    )
+    assert speaker_of(corpus, "Morning Joe") is None
+    assert speaker_of(corpus, "Good Day Today") is None
+    assert speaker_of(corpus, "A Disaster") == "Tomas Mendel"
+    assert speaker_of(corpus, "We Will Win") == "Tomas Mendel"

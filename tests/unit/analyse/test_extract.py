@@ -113,3 +113,16 @@ def test_many_marks_do_not_crash_or_hang() -> None:
 )
 def test_display_lines(line: str, display: bool) -> None:
     assert is_display_line(line) is display
+
+
+def test_doubled_apostrophes_are_one_double_mark() -> None:
+    text = (
+        "''We will not back down,'' the mayor said of the ''temporary'' plan.\n"
+        "''It's over,'' she said, ''and we're done.''"
+    )
+    assert quotes_of(text) == [
+        "We will not back down,",
+        "temporary",
+        "It's over,",
+        "and we're done.",
+    ]
