@@ -49,8 +49,27 @@ MAX_VARIANTS = 200
 MAX_BODY_BYTES = 512 * 1024
 
 
-# A text must hold something other than whitespace.
-NOT_BLANK = r"\S"
+# Patterns hold for the whole value (``\A`` to ``\Z``: ``$`` would let a final line feed
+# through). Controls: C0, DEL and C1, but tab, line feed and carriage return, which a text may
+# hold. A one-line value holds no control at all, nor a line or paragraph separator.
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_LINE_BREAKS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+
+
+# Characters that show nothing: white space (``\s`` takes the Unicode spaces) and the format
+# characters and fillers that draw no glyph. A value of only these is blank.
+_INVISIBLE = (
+    r"\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    r"\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0"
+)
+
+
+# Not blank: some character shows (a lookahead, so the rest of a pattern still runs once).
+_VISIBLE = rf"(?=[{_INVISIBLE}]*[^{_INVISIBLE}])"
+
+
+# A text (a quotation, an article): not blank, and no control but tab, line feed and CR.
+NOT_BLANK = rf"\A{_VISIBLE}[^{_CONTROLS}]*\Z"
 
 
 # Limits of ingest (POST /v1/articles). A long news article is some 20,000 characters.
@@ -74,19 +93,19 @@ MAX_INGEST_BODY_BYTES = 4 * 1024 * 1024
 
 # An article id: letters, digits and ``_ . ~ : -``, starting with a letter, digit or ``_``
 # (safe in a URL path segment as it stands).
-ARTICLE_ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.~:-]*$"
+ARTICLE_ID_PATTERN = r"\A[A-Za-z0-9_][A-Za-z0-9_.~:-]*\Z"
 
 
 # Article text: not blank, and no control character but tab, line feed and carriage return.
-ARTICLE_TEXT_PATTERN = r"^[\t\n\r ]*[^\x00-\x20\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+ARTICLE_TEXT_PATTERN = NOT_BLANK
 
 
-# One line of metadata (outlet, title, url, date): no control character at all.
-ONE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+# One line of metadata (title, url, date): no control character at all, no line separator.
+ONE_LINE_PATTERN = rf"\A[^{_LINE_BREAKS}]*\Z"
 
 
-# ... and not blank (an outlet).
-ONE_LINE_NOT_BLANK_PATTERN = r"^ *[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$"
+# ... and not blank (an outlet, a speaker's name).
+ONE_LINE_NOT_BLANK_PATTERN = rf"\A{_VISIBLE}[^{_LINE_BREAKS}]*\Z"
 
 
 TEXT_DESCRIPTION = "The words to look up: a quotation as one outlet printed it, or part of one."
@@ -147,13 +166,15 @@ SpeakerName = Annotated[
     Meta(
         min_length=1,
         max_length=MAX_NAME_LENGTH,
-        pattern=NOT_BLANK,
+        pattern=ONE_LINE_NOT_BLANK_PATTERN,
         description=CLAIMED_SPEAKER_DESCRIPTION,
     ),
 ]
 
 
-OutletName = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
+OutletName = Annotated[
+    str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, pattern=ONE_LINE_NOT_BLANK_PATTERN)
+]
 
 
 OutletFilter = Annotated[
@@ -178,7 +199,7 @@ TextParam = Annotated[
         description=TEXT_DESCRIPTION,
         min_length=1,
         max_length=MAX_TEXT_LENGTH,
-        pattern=NOT_BLANK,
+        pattern=ONE_LINE_NOT_BLANK_PATTERN,
     ),
 ]
 
@@ -200,7 +221,7 @@ ClaimedSpeakerParam = Annotated[
         description=CLAIMED_SPEAKER_DESCRIPTION,
         min_length=1,
         max_length=MAX_NAME_LENGTH,
-        pattern=NOT_BLANK,
+        pattern=ONE_LINE_NOT_BLANK_PATTERN,
     ),
 ]
 
