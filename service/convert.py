@@ -267,7 +267,7 @@ def encoder_name(encoder: Encoder) -> str:
     return f"onnx-{encoder.precision}" if encoder.runtime == "onnx" else encoder.runtime
 
 
-def readiness(manifest: Manifest) -> schemas.Readiness:
+def readiness(manifest: Manifest, writes_problem: str | None) -> schemas.Readiness:
     counts = manifest.counts
     return schemas.Readiness(
         status="ready",
@@ -292,6 +292,7 @@ def readiness(manifest: Manifest) -> schemas.Readiness:
         format_version=manifest.format_version,
         builder_version=manifest.builder_version,
         input_checksum=manifest.input_checksum,
+        writes=schemas.WritesInfo(available=writes_problem is None, problem=writes_problem),
     )
 
 

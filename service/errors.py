@@ -222,7 +222,9 @@ def to_problem(exc: Exception, instance: str | None = None) -> tuple[Problem, di
 def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     """The app's exception handler for every exception (registered for ``Exception``)."""
     problem, headers = to_problem(exc, instance=excerpt(request.url.path))
-    if problem.status >= 500 and not isinstance(exc, ServiceError | IndexFormatError):
+    if problem.status >= 500 and not isinstance(
+        exc, ServiceError | IndexFormatError | JournalError
+    ):
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(
         content=problem,

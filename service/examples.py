@@ -170,6 +170,7 @@ READINESS = schemas.Readiness(
     format_version=2,
     builder_version="0.1.0",
     input_checksum="9f2c1e0b7a6d5c4b3a29181706f5e4d3c2b1a09f8e7d6c5b4a3928170f6e5d4c",
+    writes=schemas.WritesInfo(available=True),
 )
 METRICS = (
     "# HELP whosaid_lookup_duration_seconds Time to encode and search the texts of one lookup "

@@ -116,6 +116,12 @@ class Runtime:
         """The current snapshot's searcher and browse views (503 until loaded)."""
         return self.live.current
 
+    def writes_problem(self) -> str | None:
+        """None when a write can be journaled now; else why not, in words."""
+        if self.settings.workers > 1:
+            return "writes need a single worker process (WHOSAID_WORKERS=1)"
+        return self.live.journal.problem()
+
     def attach(self, live: LiveIndex) -> None:
         self._live = live
         self.metrics.observe_index(live.current.searcher)

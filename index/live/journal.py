@@ -17,7 +17,11 @@ be used from any thread, one at a time. Article ids are data here, never paths.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
+import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -66,7 +70,49 @@ ON CONFLICT (id) DO UPDATE SET
 
 
 class JournalError(WhosaidError):
-    """The journal cannot be opened, read or written."""
+    """The journal cannot be opened, read or written. The message says why in words and names
+    no path (clients see it); the path is the journal's, for the log."""
+
+
+# SQLite's result codes, in words a client can act on (prefix match on the extended name).
+_SQLITE_CAUSES = (
+    ("SQLITE_FULL", "the disk is full"),
+    ("SQLITE_IOERR", "the disk failed a read or a write"),
+    ("SQLITE_READONLY", "the journal is read-only"),
+    ("SQLITE_CANTOPEN", "the journal file cannot be opened"),
+    ("SQLITE_PERM", "permission to the journal is denied"),
+    ("SQLITE_AUTH", "permission to the journal is denied"),
+    ("SQLITE_CORRUPT", "the journal file is damaged"),
+    ("SQLITE_NOTADB", "the journal file is not a journal"),
+    ("SQLITE_BUSY", "another process holds the journal locked"),
+    ("SQLITE_LOCKED", "another process holds the journal locked"),
+)
+
+
+_OS_CAUSES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the journal's file system is read-only",
+    errno.EACCES: "permission to the journal is denied",
+    errno.EPERM: "permission to the journal is denied",
+    errno.ENOTDIR: "a file stands where the journal's folder should be",
+    errno.EEXIST: "a file stands where the journal's folder should be",
+    errno.EISDIR: "a folder stands where the journal file should be",
+    errno.EIO: "the disk failed a read or a write",
+}
+
+
+def cause(exc: BaseException) -> str:
+    """Why a journal operation failed, in words, without a path."""
+    if isinstance(exc, sqlite3.Error):
+        name = str(getattr(exc, "sqlite_errorname", "") or "")
+        for prefix, words in _SQLITE_CAUSES:
+            if name.startswith(prefix):
+                return words
+        return f"SQLite failed ({name or type(exc).__name__})"
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return _OS_CAUSES.get(exc.errno) or os.strerror(exc.errno).lower()
+    return type(exc).__name__
 
 
 class Entry(msgspec.Struct, frozen=True, kw_only=True):
@@ -79,6 +125,35 @@ class Entry(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def deleted(self) -> bool:
         return self.article is None
+
+
+# Less free space than this in the journal's file system counts as a full disk.
+MIN_FREE_BYTES = 64 * 1024
+
+
+def obstacle(path: Path) -> str | None:
+    """What stands in the way of writing the journal at ``path`` now, or None."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return "a file stands where the journal's folder should be"
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "the journal's file system is read-only"
+        if shutil.disk_usage(folder).free < MIN_FREE_BYTES:
+            return "the disk is full"
+    except OSError as exc:
+        return f"the journal's folder cannot be read ({exc.strerror or exc})".lower()
+    if path.is_dir():
+        return "a folder stands where the journal file should be"
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "permission to the journal is denied"
+    return None
+
+
+# What SQLite says when it cannot tell why: the file system may know better.
+_VAGUE = frozenset({"the journal file cannot be opened", "the disk failed a read or a write"})
 
 
 def content_hash(article: Article) -> str:
@@ -106,20 +181,30 @@ class Journal:
             self._db = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=30.0
             )
+        except (OSError, sqlite3.Error) as exc:
+            raise JournalError(f"cannot open the journal: {self._why(exc)}") from exc
+        try:
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() != "wal":
-                raise JournalError(f"{self.path}: SQLite refused WAL mode (got {mode!r})")
+                raise JournalError(f"the journal refused WAL mode (got {mode!r})")
             self._db.execute("PRAGMA synchronous=FULL")
             version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
             if version not in (0, SCHEMA_VERSION):
                 raise JournalError(
-                    f"{self.path} is a version {version} journal; this whosaid reads version "
-                    f"{SCHEMA_VERSION}"
+                    f"the journal is version {version}; this whosaid reads version {SCHEMA_VERSION}"
                 )
             self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except sqlite3.Error as exc:
-            raise JournalError(f"cannot open the journal {self.path}: {exc}") from exc
+            if version != SCHEMA_VERSION:
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except (OSError, sqlite3.Error, JournalError) as exc:
+            self._db.close()
+            if isinstance(exc, JournalError):
+                raise
+            raise JournalError(f"cannot open the journal: {self._why(exc)}") from exc
+
+    def _why(self, exc: BaseException) -> str:
+        words = cause(exc)
+        return (obstacle(self.path) or words) if words in _VAGUE else words
 
     def close(self) -> None:
         with self._lock:
@@ -128,7 +213,10 @@ class Journal:
     def last_seq(self) -> int:
         """The highest sequence number recorded (0 for an empty journal)."""
         with self._lock:
-            return self._max_seq()
+            try:
+                return self._max_seq()
+            except sqlite3.Error as exc:
+                raise JournalError(f"cannot read the journal: {cause(exc)}") from exc
 
     def _max_seq(self) -> int:
         return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0])
@@ -169,10 +257,13 @@ class Journal:
                         )
                     self._db.execute("COMMIT")
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    # A failed COMMIT (a full disk) may have rolled back already.
+                    if self._db.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            self._db.execute("ROLLBACK")
                     raise
-            except sqlite3.Error as exc:
-                raise JournalError(f"cannot write the journal {self.path}: {exc}") from exc
+            except (OSError, sqlite3.Error) as exc:
+                raise JournalError(f"cannot write the journal: {self._why(exc)}") from exc
             return seq
 
     def since(self, seq: int) -> Iterator[Entry]:
@@ -185,7 +276,7 @@ class Journal:
                     (seq,),
                 ).fetchall()
             except sqlite3.Error as exc:
-                raise JournalError(f"cannot read the journal {self.path}: {exc}") from exc
+                raise JournalError(f"cannot read the journal: {cause(exc)}") from exc
         for row_seq, article_id, deleted, outlet, text, title, url, published in rows:
             article = None
             if not deleted:

@@ -47,7 +47,8 @@ from index.analyse.speakers import merge_speakers
 from index.build import TextVectors, assemble
 from index.embed.protocol import Embedder
 from index.group.group import group_variants
-from index.live.journal import Journal, content_hash
+from index.live.journal import JournalError, content_hash
+from index.live.kept import KeptJournal
 from index.live.plan import (
     ArticleRejectedError,
     ContentHashes,
@@ -98,7 +99,7 @@ class LiveIndex:
     ) -> None:
         self.folder = Path(folder)
         self.journal_path = Path(journal)
-        self._journal: Journal | None = None
+        self.journal = KeptJournal(self.journal_path)
         self._embedder = searcher.embedder
         self._calibration = searcher.manifest.calibration
         self._write_lock = threading.Lock()
@@ -175,8 +176,9 @@ class LiveIndex:
                 reason = refusal(article)
                 if reason is not None:
                     raise ArticleRejectedError(article.id, reason)
+            self.journal.check()
             built = self._build(base, frozenset(), fresh)
-            seq = self._journal_of().record(puts=fresh, floor=base.seq)
+            seq = self.journal.record(puts=fresh, floor=base.seq)
             self._snapshot = dataclasses.replace(built, seq=seq)
             return outcomes, built.view
 
@@ -187,18 +189,31 @@ class LiveIndex:
             base = self._snapshot
             if base.searcher.article(article_id) is None:
                 return None
+            self.journal.check()
             built = self._build(base, frozenset({article_id}), ())
-            seq = self._journal_of().record(deletes=[article_id], floor=base.seq)
+            seq = self.journal.record(deletes=[article_id], floor=base.seq)
             self._snapshot = dataclasses.replace(built, seq=seq)
             return built.view
 
     def replay(self) -> int:
         """Apply the journal rows after the current snapshot's ``seq``; return how many."""
-        if not self.journal_path.exists():
-            return 0
         with self._write_lock:
             base = self._snapshot
-            entries = list(self._journal_of().since(base.seq))
+            expected = base.searcher.manifest.journal_seq
+            if not self.journal_path.exists():
+                if expected:
+                    raise JournalError(
+                        f"the journal is missing: the index folder holds journal rows up to "
+                        f"{expected} and the journal holds none"
+                    )
+                return 0
+            last = self.journal.last_seq()
+            if last < expected:
+                raise JournalError(
+                    f"the journal is behind the index folder: it ends at row {last}, the "
+                    f"index folder holds rows up to {expected}"
+                )
+            entries = self.journal.since(base.seq)
             if not entries:
                 return 0
             remove: set[str] = set()
@@ -257,16 +272,9 @@ class LiveIndex:
             self.checkpoint()
         finally:
             with self._write_lock:
-                if self._journal is not None:
-                    self._journal.close()
-                    self._journal = None
+                self.journal.close()
 
     # ------------------------------------------------------------------------ building
-
-    def _journal_of(self) -> Journal:
-        if self._journal is None:
-            self._journal = Journal(self.journal_path)
-        return self._journal
 
     def _build(self, base: Snapshot, remove: Collection[str], add: Sequence[Article]) -> Snapshot:
         """A new snapshot: ``base`` without the articles ``remove`` names, with ``add``."""

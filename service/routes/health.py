@@ -10,7 +10,7 @@ from litestar import Controller, get, head
 from service import convert
 from service import examples as ex
 from service.errors import problem_responses
-from service.runtime import IndexDep
+from service.runtime import IndexDep, RuntimeDep
 from service.schemas import Liveness, Readiness
 
 
@@ -41,11 +41,11 @@ class HealthController(Controller):
             **problem_responses(503),
         },
     )
-    async def readiness(self, index: IndexDep) -> Readiness:
+    async def readiness(self, index: IndexDep, runtime: RuntimeDep) -> Readiness:
         """200 once the index and the model are loaded, with the model that built the index,
-        what it holds and when it was built; 503 (problem details) until then, or for good if
-        loading failed."""
-        return convert.readiness(index.searcher.manifest)
+        what it holds and when it was built, and whether writes can be journaled now (if not,
+        why); 503 (problem details) until then, or for good if loading failed."""
+        return convert.readiness(index.searcher.manifest, runtime.writes_problem())
 
     @head("/live", include_in_schema=False)
     async def liveness_head(self) -> None:

@@ -22,7 +22,14 @@ from service.schemas.articles import (
     IngestResponse,
     IngestStatus,
 )
-from service.schemas.health import IndexCounts, Liveness, ModelInfo, Readiness, SearchInfo
+from service.schemas.health import (
+    IndexCounts,
+    Liveness,
+    ModelInfo,
+    Readiness,
+    SearchInfo,
+    WritesInfo,
+)
 from service.schemas.limits import (
     ARTICLE_ID_PATTERN,
     ARTICLE_TEXT_PATTERN,
@@ -188,5 +195,6 @@ __all__ = [
     "TopKParam",
     "Variant",
     "VariantsCursorParam",
+    "WritesInfo",
     "id_parameter",
 ]

@@ -36,6 +36,13 @@ class IndexCounts(msgspec.Struct, frozen=True, kw_only=True):
     vectors: int
 
 
+class WritesInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """Whether writes (ingest, delete) can be journaled now; if not, why, in words."""
+
+    available: bool
+    problem: str | None = None
+
+
 class Readiness(msgspec.Struct, frozen=True, kw_only=True):
     """The loaded index: the model that built it, what it holds, and when it was built."""
 
@@ -47,3 +54,4 @@ class Readiness(msgspec.Struct, frozen=True, kw_only=True):
     format_version: int
     builder_version: str
     input_checksum: str
+    writes: WritesInfo
