@@ -16,6 +16,7 @@ import msgspec
 from index.embed.choice import DEFAULT, DEFAULT_CACHE, Choice
 from index.embed.protocol import Embedder
 from index.live.live import LiveIndex
+from index.store.integrity import IndexDamagedError, set_aside
 
 log = logging.getLogger("whosaid.index")
 
@@ -74,12 +75,25 @@ def open_index(serving: Serving, embedder: Embedder | None = None) -> LiveIndex:
     from index.embed.choice import for_index
     from index.store.manifest import read_manifest
 
+    given = embedder
     embedder = build_missing_index(serving, embedder)
     if embedder is None:
         encoder = read_manifest(serving.index_dir).model.encoder
         embedder = for_index(encoder, serving.index_dir, serving.model_dir)
     model = BoundedEmbedder(embedder, slots=serving.cpu_workers)
-    live = LiveIndex.open(serving.index_dir, journal=serving.journal, embedder=model)
+    try:
+        live = LiveIndex.open(serving.index_dir, journal=serving.journal, embedder=model)
+    except IndexDamagedError as exc:
+        # Never deleted: set aside for a look, and rebuilt from the articles and the journal.
+        aside = set_aside(serving.index_dir)
+        log.error("%s; set it aside as %s and rebuilding it", exc, aside)
+        # The model files may have gone aside with the folder: the build exports them afresh.
+        build_missing_index(serving, given)
+        if given is None:
+            encoder = read_manifest(serving.index_dir).model.encoder
+            embedder = for_index(encoder, serving.index_dir, serving.model_dir)
+            model = BoundedEmbedder(embedder, slots=serving.cpu_workers)
+        live = LiveIndex.open(serving.index_dir, journal=serving.journal, embedder=model)
     gc.freeze()
     return live
 

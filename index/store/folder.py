@@ -40,6 +40,7 @@ from index.embed.protocol import ENCODER_DIR
 from index.errors import IndexFormatError
 from index.models import Article, Corpus, Group, Quote, Speaker
 from index.store.ann import read_ahead, read_faiss, write_faiss
+from index.store.integrity import file_checksums, verify_files
 from index.store.manifest import MANIFEST, Counts, Manifest, read_manifest
 from index.store.tables import FILES as TABLE_FILES
 from index.store.tables import RankTables
@@ -113,8 +114,10 @@ def write_index(out: Path, index: IndexData, *, encoder_files: Sequence[Path] = 
             (staging / ENCODER_DIR).mkdir()
             for path in encoder_files:
                 shutil.copyfile(path, staging / ENCODER_DIR / path.name)
-        # The manifest goes last: a folder with a manifest is a complete folder.
-        (staging / MANIFEST).write_bytes(msgspec.json.format(_encode(index.manifest)))
+        # The manifest goes last, with every other file's checksum: a folder with a manifest
+        # is a complete folder.
+        manifest = msgspec.structs.replace(index.manifest, files=file_checksums(staging))
+        (staging / MANIFEST).write_bytes(msgspec.json.format(_encode(manifest)))
         _fsync_folder(staging)
         _swap_in(staging, out)
         _fsync_parent(out)
@@ -241,6 +244,7 @@ def load_index(folder: Path) -> IndexData:
     """
     folder = Path(folder)
     manifest = read_manifest(folder)
+    verify_files(folder, manifest)
     paused = gc.isenabled()
     gc.disable()
     try:

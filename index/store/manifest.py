@@ -80,6 +80,8 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     calibration: Calibration
     # The last journal row (index.live.journal) this folder holds; the service replays those after.
     journal_seq: int = 0
+    # SHA-256 of every other file in the folder, by relative path (index.store.integrity).
+    files: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 def builder_version() -> str:

@@ -15,6 +15,7 @@ from index.embed.protocol import Encoder
 from index.errors import IndexFormatError
 from index.store.ann import EXACT_SEARCH_LIMIT, choose_factory, new_faiss_index
 from index.store.folder import EXACT, FILES, VECTORS, load_index, remove_stale_staging
+from index.store.integrity import file_checksums
 from index.store.manifest import FORMAT_VERSION, MANIFEST, read_manifest
 from tests.fakes import HashEmbedder
 from tests.unit.sample_corpus import sample_corpus
@@ -159,8 +160,20 @@ def _remove(name: str) -> Callable[[Path], None]:
     return lambda folder: (folder / name).unlink()
 
 
+def reseal(folder: Path) -> None:
+    """Record the files' checksums afresh, so the checks behind the checksums are reached."""
+    raw = json.loads((folder / MANIFEST).read_text())
+    raw["files"] = file_checksums(folder)
+    (folder / MANIFEST).write_text(json.dumps(raw))
+
+
 def _corrupt(name: str) -> Callable[[Path], None]:
-    return lambda folder: (folder / name).write_text("{not json")
+    def damage(folder: Path) -> None:
+        (folder / name).write_text("{not json")
+        if name != MANIFEST:
+            reseal(folder)
+
+    return damage
 
 
 @pytest.mark.parametrize(
@@ -198,6 +211,7 @@ def test_load_refuses_units_of_unknown_quotes(built: Path) -> None:
     units = json.loads((built / "units.json").read_text())
     units[0]["quote_id"] = "q-missing"
     (built / "units.json").write_text(json.dumps(units))
+    reseal(built)
     with pytest.raises(IndexFormatError, match="q-missing"):
         load_index(built)
 
