@@ -80,6 +80,17 @@ class KeyInQueryError(ServiceError):
     """An API key sent in the query string, where logs and proxies keep it."""
 
 
+class OverBudgetError(ServiceError):
+    """A lookup ran past its time budget; the client may try again after ``retry_after``."""
+
+    def __init__(self, budget: float, retry_after: int) -> None:
+        super().__init__(
+            f"the lookup ran past its time budget of {budget:g} s; try again later, or with "
+            "a shorter text or fewer texts"
+        )
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class ProblemType(msgspec.Struct, frozen=True, kw_only=True):
     status: int
     slug: str
@@ -113,6 +124,9 @@ KEY_IN_QUERY = ProblemType(status=400, slug="api-key-in-query", title="API key i
 CLIENT_DISCONNECTED = ProblemType(
     status=499, slug="client-disconnected", title="Client closed the request"
 )
+
+
+OVER_BUDGET = ProblemType(status=503, slug="over-budget", title="Lookup over its time budget")
 INTERNAL = ProblemType(status=500, slug="internal-error", title="Internal error")
 
 # The one mapping from exceptions to problems. Lookup walks the exception's MRO, so the most
@@ -136,6 +150,7 @@ PROBLEMS: Final[Mapping[type[Exception], ProblemType]] = {
     IndexUnavailableError: INDEX_UNAVAILABLE,
     IndexFormatError: INDEX_UNAVAILABLE,
     JournalError: JOURNAL_UNAVAILABLE,
+    OverBudgetError: OVER_BUDGET,
 }
 
 
@@ -318,8 +333,9 @@ _DOCUMENTED: Final[Mapping[int, _Documented]] = {
     ),
     503: _Documented(
         description="The index is still loading (`not-ready`), loading it failed "
-        "(`index-unavailable`), or the journal of added articles cannot be written "
-        "(`journal-unavailable`).",
+        "(`index-unavailable`), the journal of added articles cannot be written "
+        "(`journal-unavailable`), or a lookup ran past its time budget (`over-budget`, with "
+        "`Retry-After`).",
         examples=(
             _example(NOT_READY, "the index is loading; try again shortly"),
             _example(

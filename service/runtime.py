@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -31,7 +32,12 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from index import LoadedIndex, Serving, WhosaidError, open_index
-from service.errors import IndexUnavailableError, NotReadyError, WritesDisabledError
+from service.errors import (
+    IndexUnavailableError,
+    NotReadyError,
+    OverBudgetError,
+    WritesDisabledError,
+)
 from service.metrics import Metrics
 from service.settings import Settings
 
@@ -45,6 +51,8 @@ CHECKPOINT_POLL_SECONDS = 1.0
 # After a failed checkpoint (a full disk, an index folder that is a mount point), wait this long
 # at least before the next attempt.
 CHECKPOINT_RETRY_SECONDS = 30.0
+# A batch's budget is the sum of its texts' budgets, but never more than this many.
+MAX_BUDGET_PARTS = 4
 
 
 async def in_daemon_thread(work: Callable[[Serving], T], serving: Serving) -> T:
@@ -126,11 +134,21 @@ class Runtime:
         self._live = live
         self.metrics.observe_index(live.current.searcher)
 
-    async def run_cpu(self, work: Callable[[], T]) -> T:
-        """Run encoding or search in a worker thread, at most ``cpu_workers`` at a time."""
+    async def run_cpu(self, work: Callable[[], T], parts: int = 1) -> T:
+        """Run encoding or search in a worker thread, at most ``cpu_workers`` at a time,
+        within the lookup budget (``parts`` texts: the sum of their budgets, capped).
+
+        Past the budget the request answers 503 at once; the thread cannot be stopped and
+        finishes on its own, but is no longer awaited (nor is its slot held)."""
         if self._limiter is None:
             raise NotReadyError("the service is not started")
-        return await anyio.to_thread.run_sync(work, limiter=self._limiter)
+        budget = self.settings.lookup_budget_seconds * min(max(parts, 1), MAX_BUDGET_PARTS)
+        with anyio.move_on_after(budget) as scope:
+            return await anyio.to_thread.run_sync(
+                work, limiter=self._limiter, abandon_on_cancel=True
+            )
+        assert scope.cancelled_caught
+        raise OverBudgetError(budget, retry_after=max(1, math.ceil(budget)))
 
     async def write(self, kind: str, work: Callable[[LiveIndex], T]) -> T:
         """Run a write on the live index in the writer thread, one at a time.

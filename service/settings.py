@@ -34,6 +34,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     encoder_cache: Path = DEFAULT_CACHE
     # How many CPU-bound lookups (encoding and search) may run at once.
     cpu_workers: int = 2
+    # The time a lookup may take (a batch: this for each text, at most 4 times it); past it the
+    # answer is a 503 over-budget with Retry-After, and the worker slot is given back.
+    lookup_budget_seconds: float = 10.0
     log_level: str = "info"
     # Whether the access log records each request's path and query (the looked-up text);
     # by default it records the route template, status and time only.

@@ -13,6 +13,21 @@ from index.text.terms import STOP_WORDS
 SWAP_MIN_ALIGNED = 0.6
 
 
+# Words of each side an alignment looks at, at most. difflib's matcher (junk heuristic off)
+# costs up to the product of the lengths for every block it finds, and a long repetitive
+# text finds many: capped, one alignment costs a bounded amount whatever the texts. A query
+# holds at most some 200 words (1,000 characters); a longer unit is aligned by its start.
+MAX_ALIGNED_WORDS = 400
+
+
+def _matcher(query: Sequence[str], unit: Sequence[str]) -> difflib.SequenceMatcher[str]:
+    return difflib.SequenceMatcher(
+        a=[token.casefold() for token in query[:MAX_ALIGNED_WORDS]],
+        b=[token.casefold() for token in unit[:MAX_ALIGNED_WORDS]],
+        autojunk=False,
+    )
+
+
 def is_name(token: str) -> bool:
     """A capitalised token that is not a function word, or a number: what a swap changes."""
     return bool(NUMBER.search(token)) or (
@@ -24,11 +39,7 @@ def aligned_words(query: Sequence[str], unit: Sequence[str]) -> int:
     """How many words of the two sequences align, in order (case aside)."""
     if not query or not unit:
         return 0
-    matcher = difflib.SequenceMatcher(
-        a=[token.casefold() for token in query],
-        b=[token.casefold() for token in unit],
-        autojunk=False,
-    )
+    matcher = _matcher(query, unit)
     return sum(block.size for block in matcher.get_matching_blocks())
 
 
@@ -49,11 +60,7 @@ def swapped_names(query: Sequence[str], unit: Sequence[str]) -> bool:
     swap; an acronym for the words it abbreviates ("SCO" for "Shanghai Co-operation
     Organisation") is not.
     """
-    matcher = difflib.SequenceMatcher(
-        a=[token.casefold() for token in query],
-        b=[token.casefold() for token in unit],
-        autojunk=False,
-    )
+    matcher = _matcher(query, unit)
     for op, q0, q1, u0, u1 in matcher.get_opcodes():
         if op != "replace":
             continue

@@ -184,7 +184,7 @@ class LookupController(Controller):
             include_weak=data.include_weak,
         )
         with runtime.metrics.time_lookup("batch", len(data.texts)):
-            answers = await runtime.run_cpu(work)
+            answers = await runtime.run_cpu(work, parts=len(data.texts))
         return BatchLookupResponse(
             results=tuple(
                 convert.lookup_response(a, data.max_variants, index.searcher) for a in answers
