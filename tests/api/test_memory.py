@@ -23,10 +23,18 @@ WORDS_PER_LOOKUP = 5
 
 
 def project_caches() -> list[Any]:
-    """Every ``functools`` cache wrapping a function of the project's own modules."""
+    """Every ``functools`` cache wrapping a function of the project's own modules (frozen
+    objects too: opening an index freezes what it loaded)."""
+    frozen = gc.get_freeze_count()
+    gc.unfreeze()
+    try:
+        objects = gc.get_objects()
+    finally:
+        if frozen:
+            gc.freeze()
     return [
         wrapper
-        for wrapper in gc.get_objects()
+        for wrapper in objects
         if type(wrapper) is functools._lru_cache_wrapper
         and getattr(wrapper, "__module__", "").split(".")[0] in {"index", "service"}
     ]
