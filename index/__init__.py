@@ -20,6 +20,7 @@ from index.errors import (
     ArticleError,
     IndexFormatError,
     InvalidCursorError,
+    OverBudgetError,
     UnknownIdError,
     WhosaidError,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "Manifest",
     "Outcome",
     "OutletCounts",
+    "OverBudgetError",
     "Searcher",
     "Serving",
     "SpeakerCounts",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class WhosaidError(Exception):
     """Base of every error whosaid raises on purpose."""
@@ -31,3 +33,9 @@ class InvalidCursorError(WhosaidError):
 
     def __init__(self) -> None:
         super().__init__("the cursor is not one this service handed out; start from the first page")
+
+
+class OverBudgetError(WhosaidError):
+    """A lookup ran past its time budget; ``headers`` (``Retry-After``) say when to try again."""
+
+    headers: Mapping[str, str] = {}

@@ -32,6 +32,7 @@ from index import (
     IndexFormatError,
     InvalidCursorError,
     JournalError,
+    OverBudgetError,
     UnknownIdError,
     WhosaidError,
 )
@@ -80,17 +81,6 @@ class KeyInQueryError(ServiceError):
     """An API key sent in the query string, where logs and proxies keep it."""
 
 
-class OverBudgetError(ServiceError):
-    """A lookup ran past its time budget; the client may try again after ``retry_after``."""
-
-    def __init__(self, budget: float, retry_after: int) -> None:
-        super().__init__(
-            f"the lookup ran past its time budget of {budget:g} s; try again later, or with "
-            "a shorter text or fewer texts"
-        )
-        self.headers = {"Retry-After": str(retry_after)}
-
-
 class ProblemType(msgspec.Struct, frozen=True, kw_only=True):
     status: int
     slug: str
@@ -124,8 +114,6 @@ KEY_IN_QUERY = ProblemType(status=400, slug="api-key-in-query", title="API key i
 CLIENT_DISCONNECTED = ProblemType(
     status=499, slug="client-disconnected", title="Client closed the request"
 )
-
-
 OVER_BUDGET = ProblemType(status=503, slug="over-budget", title="Lookup over its time budget")
 INTERNAL = ProblemType(status=500, slug="internal-error", title="Internal error")
 
@@ -237,9 +225,7 @@ def to_problem(exc: Exception, instance: str | None = None) -> tuple[Problem, di
 def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     """The app's exception handler for every exception (registered for ``Exception``)."""
     problem, headers = to_problem(exc, instance=excerpt(request.url.path))
-    if problem.status >= 500 and not isinstance(
-        exc, ServiceError | IndexFormatError | JournalError
-    ):
+    if problem.status >= 500 and not isinstance(exc, WhosaidError):  # ours say what is wrong
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(
         content=problem,

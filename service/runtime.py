@@ -31,11 +31,10 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
-from index import LoadedIndex, Serving, WhosaidError, open_index
+from index import LoadedIndex, OverBudgetError, Serving, WhosaidError, open_index
 from service.errors import (
     IndexUnavailableError,
     NotReadyError,
-    OverBudgetError,
     WritesDisabledError,
 )
 from service.metrics import Metrics
@@ -148,7 +147,12 @@ class Runtime:
                 work, limiter=self._limiter, abandon_on_cancel=True
             )
         assert scope.cancelled_caught
-        raise OverBudgetError(budget, retry_after=max(1, math.ceil(budget)))
+        error = OverBudgetError(
+            f"the lookup ran past its time budget of {budget:g} s; try again later, or with "
+            "a shorter text or fewer texts"
+        )
+        error.headers = {"Retry-After": str(max(1, math.ceil(budget)))}
+        raise error
 
     async def write(self, kind: str, work: Callable[[LiveIndex], T]) -> T:
         """Run a write on the live index in the writer thread, one at a time.
