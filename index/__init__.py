@@ -29,7 +29,14 @@ from index.live.live import LiveIndex
 from index.live.plan import ArticleConflictError, ArticleRejectedError, Outcome
 from index.live.preflight import preflight
 from index.live.served import Serving, build_embedder, catch_up, open_index
-from index.search.browse import Catalog, LoadedIndex, OutletCounts, SpeakerCounts, outlets_of
+from index.search.browse import (
+    Catalog,
+    LoadedIndex,
+    OutletCounts,
+    SpeakerCounts,
+    outlets_of,
+    select_articles,
+)
 from index.search.render import format_answer
 from index.search.searcher import Searcher
 from index.store.ann import simd_level
@@ -72,5 +79,6 @@ __all__ = [
     "open_index",
     "outlets_of",
     "preflight",
+    "select_articles",
     "simd_level",
 ]

@@ -118,7 +118,7 @@ PUBLIC = {
     "SpeakerCounts",
     "UnknownIdError", "WhosaidError", "build_embedder", "build_index", "catch_up",
     "default_model_dir", "format_answer", "load_articles", "load_language", "models",
-    "open_index", "outlets_of", "preflight", "simd_level",
+    "open_index", "outlets_of", "preflight", "select_articles", "simd_level",
 }  # fmt: skip
 
 

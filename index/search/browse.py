@@ -46,6 +46,31 @@ class _Views:
     outlets: tuple[OutletCounts, ...]
 
 
+def published_in(published: str | None, start: str | None, end: str | None) -> bool:
+    """Whether a date (ISO, any precision) falls in [start, end], compared at their precision;
+    an undated article is in no range."""
+    if start is None and end is None:
+        return True
+    if not published:
+        return False
+    if start is not None and published[: len(start)] < start:
+        return False
+    return end is None or published[: len(end)] <= end
+
+
+def select_articles(
+    articles: Sequence[Article], outlet: str | None, start: str | None, end: str | None
+) -> list[Article]:
+    """The articles of one outlet (case-insensitive; None for all) published in a range."""
+    wanted = None if outlet is None else outlet.casefold()
+    return [
+        article
+        for article in articles
+        if (wanted is None or article.outlet.casefold() == wanted)
+        and published_in(article.published, start, end)
+    ]
+
+
 def outlets_of(group: Group) -> tuple[str, ...]:
     """The outlets that printed a statement, in the order of its variants, each once."""
     return tuple(dict.fromkeys(variant.outlet for variant in group.variants))

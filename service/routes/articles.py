@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, delete, get, post
 from litestar.params import Body, QueryParameter
 
-from index import InvalidCursorError, UnknownIdError
+from index import InvalidCursorError, UnknownIdError, select_articles
 from service import convert
 from service import examples as ex
 from service.auth import READ_SECURITY, WRITE_SECURITY, require_read_key, require_write_key
@@ -35,16 +35,6 @@ DATE = QueryParameter(
     min_length=4,
     max_length=MAX_PUBLISHED_LENGTH,
 )
-
-
-def _in_range(published: str | None, start: str | None, end: str | None) -> bool:
-    if start is None and end is None:
-        return True
-    if not published:
-        return False
-    if start is not None and published[: len(start)] < start:
-        return False
-    return end is None or published[: len(end)] <= end
 
 
 class ArticleController(Controller):
@@ -82,13 +72,7 @@ class ArticleController(Controller):
         """The indexed articles in a stable order, optionally one outlet's or those published
         in a date range, a page at a time. Pass the `next_cursor` of a page for the next."""
         check_outlets(index, [] if outlet is None else [outlet], "outlet")
-        wanted = None if outlet is None else outlet.casefold()
-        rows = [
-            article
-            for article in index.searcher.corpus.articles
-            if (wanted is None or article.outlet.casefold() == wanted)
-            and _in_range(article.published, published_from, published_to)
-        ]
+        rows = select_articles(index.searcher.corpus.articles, outlet, published_from, published_to)
         start = 0
         if cursor is not None:
             after = decode_cursor(cursor)
