@@ -273,16 +273,15 @@ def build_parser() -> argparse.ArgumentParser:
     articles_flag(serve, "articles folder or .jsonl file the index is built from")
     serve.add_argument(
         "--journal",
-        type=Path,
         default=None,
-        help="SQLite journal of added and deleted articles "
-        + env("journal", "journal.sqlite3 beside the index folder"),
+        help="journal of added and deleted articles: a SQLite file, or a postgresql:// URL "
+        "shared by several replicas " + env("journal", "journal.sqlite3 beside the index folder"),
     )
     serve.add_argument(
         "--workers",
         type=int,
         default=None,
-        help="uvicorn worker processes; more than 1 serves reads only "
+        help="uvicorn worker processes (each serves reads and writes; they share the journal) "
         + env("workers", defaults.workers),
     )
     serve.add_argument(

@@ -53,8 +53,8 @@ def serve(settings: Settings, *, check_articles: bool = False) -> int:
 
     One worker serves the app object directly; several workers each build the app from the
     environment, so the index is built here first if missing and brought up to date with the
-    journal (once, not once per worker). Several workers serve reads only: each would hold its
-    own copy of a live index."""
+    journal (once, not once per worker). Every worker takes writes: they share the journal and
+    each applies the others' rows (:meth:`index.LiveIndex.follow`); one of them checkpoints."""
     preflight(settings.serving(), check_articles=check_articles, allow_empty=settings.allow_empty)
     use_timeouts(head_timeout=settings.head_timeout, body_timeout=settings.body_timeout)
     if settings.workers <= 1:

@@ -35,7 +35,6 @@ from index import LoadedIndex, OverBudgetError, Serving, WhosaidError, open_inde
 from service.errors import (
     IndexUnavailableError,
     NotReadyError,
-    WritesDisabledError,
 )
 from service.metrics import Metrics
 from service.settings import Settings
@@ -50,6 +49,7 @@ CHECKPOINT_POLL_SECONDS = 1.0
 # After a failed checkpoint (a full disk, an index folder that is a mount point), wait this long
 # at least before the next attempt.
 CHECKPOINT_RETRY_SECONDS = 30.0
+FOLLOW_RETRY_SECONDS = 2.0
 # A batch's budget is the sum of its texts' budgets, but never more than this many.
 MAX_BUDGET_PARTS = 4
 
@@ -125,8 +125,6 @@ class Runtime:
 
     def writes_problem(self) -> str | None:
         """None when a write can be journaled now; else why not, in words."""
-        if self.settings.workers > 1:
-            return "writes need a single worker process (WHOSAID_WORKERS=1)"
         return self.live.journal.problem()
 
     def attach(self, live: LiveIndex) -> None:
@@ -159,11 +157,6 @@ class Runtime:
 
         A client that goes away does not cancel a write half-way: the thread finishes it.
         """
-        if self.settings.workers > 1:
-            raise WritesDisabledError(
-                f"this server runs {self.settings.workers} worker processes and each holds its "
-                "own index; writes need a single one (WHOSAID_WORKERS=1)"
-            )
         live = self.live
         if self._writer is None:
             raise NotReadyError("the service is not started")
@@ -205,10 +198,9 @@ class Runtime:
         """After readiness (lookups are served): browsing's indexes and, for a server that
         writes, spaCy, so the first browse or ingest does not wait for them."""
         await anyio.to_thread.run_sync(self.live.current.warm)
-        if self.settings.workers == 1:
-            from index import load_language
+        from index import load_language
 
-            await anyio.to_thread.run_sync(load_language)
+        await anyio.to_thread.run_sync(load_language)
         self.metrics.warm.set(1)
 
     async def checkpoints(self) -> None:
@@ -228,13 +220,37 @@ class Runtime:
                 log.exception("checkpoint of %s failed", live.folder)
                 await anyio.sleep(max(settings.checkpoint_seconds, CHECKPOINT_RETRY_SECONDS))
 
+    async def following(self) -> None:
+        """Apply the rows other writers (worker processes, replicas) add to the journal: a
+        write acknowledged by any of them is searchable here within about ``follow_seconds``
+        (sooner on a PostgreSQL journal, which notifies)."""
+        wait = max(self.settings.follow_seconds, 0.01)
+        while True:
+            live = self._live
+            if live is None:
+                await anyio.sleep(wait)
+                continue
+            try:
+                # Not under the writer limiter: the wait must not hold up this server's writes
+                # (the live index serialises the applying itself). Abandoned at shutdown.
+                applied = await anyio.to_thread.run_sync(
+                    partial(live.follow, wait), abandon_on_cancel=True
+                )
+            except Exception:  # the journal is unreachable for now: readiness says so
+                log.warning("following the journal failed; trying again", exc_info=True)
+                await anyio.sleep(max(wait, FOLLOW_RETRY_SECONDS))
+                continue
+            if applied:
+                await anyio.to_thread.run_sync(live.current.warm, limiter=self._writer)
+                self.metrics.observe_index(live.current.searcher)
+
     def _adopt_given(self) -> None:
         from index import LiveIndex
 
         assert self._given is not None
         self.attach(
             LiveIndex(
-                self._given, folder=self.settings.index_dir, journal=self.settings.journal_path
+                self._given, folder=self.settings.index_dir, journal=self.settings.journal_location
             )
         )
 
@@ -250,6 +266,7 @@ class Runtime:
                 else:
                     tasks.start_soon(self.load)
                 tasks.start_soon(self.checkpoints)
+                tasks.start_soon(self.following)
                 try:
                     yield
                 finally:

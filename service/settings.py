@@ -47,9 +47,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     body_timeout: float = 30.0
     # Whether building from an articles source that holds no article is allowed.
     allow_empty: bool = False
-    # The journal of ingested articles (SQLite); default: journal.sqlite3 beside the index
-    # folder (never inside it: a checkpoint replaces that folder whole).
-    journal: Path | None = None
+    # The journal of ingested articles: a SQLite file (default: journal.sqlite3 beside the
+    # index folder, never inside it: a checkpoint replaces that folder whole), or a
+    # ``postgresql://`` URL, one journal shared by several replicas.
+    journal: str | None = None
+    # Seconds between looks at the journal for rows other writers (workers, replicas) added;
+    # a PostgreSQL journal also notifies, so its rows usually arrive sooner.
+    follow_seconds: float = 0.25
     # Keys that may write (POST/DELETE /v1/articles): comma-separated, and/or one a line in a
     # file. With no key configured, writes are refused.
     api_keys: str = ""
@@ -66,15 +70,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.model_dir or default_model_dir()
 
     @property
-    def journal_path(self) -> Path:
-        return self.journal or self.index_dir.parent / "journal.sqlite3"
+    def journal_location(self) -> Path | str:
+        """The journal's database URL, or its SQLite file's path."""
+        if self.journal and self.journal.startswith(("postgresql://", "postgres://")):
+            return self.journal
+        return Path(self.journal) if self.journal else self.index_dir.parent / "journal.sqlite3"
 
     def serving(self) -> Serving:
         """What the index package needs to open (or first build) the served index."""
         return Serving(
             index_dir=self.index_dir,
             articles=self.articles,
-            journal=self.journal_path,
+            journal=self.journal_location,
             encoder=self.encoder,
             model_dir=self.model_dir,
             encoder_cache=self.encoder_cache,

@@ -11,8 +11,10 @@ rows above a checkpoint in ``seq`` order reaches the same state whatever happene
 article under a second id is recognised as a duplicate.
 
 SQLite runs in WAL mode with ``synchronous=FULL``: a committed row survives a killed process
-and a power cut. One writer at a time (the live index serialises writes); the connection may
-be used from any thread, one at a time. Article ids are data here, never paths.
+and a power cut. Writers take SQLite's write lock (``BEGIN IMMEDIATE``) to number their rows,
+so several worker processes may write one journal; the connection may be used from any
+thread, one at a time. :mod:`index.live.postgres` keeps the same rows in PostgreSQL, for
+replicas on several hosts. Article ids are data here, never paths.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +75,17 @@ ON CONFLICT (id) DO UPDATE SET
 class JournalError(WhosaidError):
     """The journal cannot be opened, read or written. The message says why in words and names
     no path (clients see it); the path is the journal's, for the log."""
+
+
+class JournalRaceError(JournalError):
+    """Another writer (a worker or a replica) changed the journal rows a write depended on
+    since the writer last read them; nothing was recorded. Catch up and plan again."""
+
+
+def raced_ids(rows: Sequence[tuple[str]]) -> JournalRaceError:
+    return JournalRaceError(
+        f"another writer changed {len(rows)} of these articles meanwhile; catch up and retry"
+    )
 
 
 # SQLite's result codes, in words a client can act on (prefix match on the extended name).
@@ -166,7 +180,8 @@ def content_hash(article: Article) -> str:
     return digest.hexdigest()
 
 
-def _now() -> str:
+def now_recorded() -> str:
+    """The time a row is recorded, as ISO 8601 UTC with milliseconds."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -175,6 +190,7 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self.location: Path | str = self.path
         self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -210,6 +226,14 @@ class Journal:
         with self._lock:
             self._db.close()
 
+    def exists(self) -> bool:
+        """Whether the journal file is there (a missing one holds no row)."""
+        return self.path.exists()
+
+    def wait(self, timeout: float) -> None:
+        """Wait for another writer's rows: SQLite has no notification, so this is the poll."""
+        time.sleep(timeout)
+
     def last_seq(self) -> int:
         """The highest sequence number recorded (0 for an empty journal)."""
         with self._lock:
@@ -222,20 +246,29 @@ class Journal:
         return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0])
 
     def record(
-        self, *, puts: Sequence[Article] = (), deletes: Sequence[str] = (), floor: int = 0
+        self,
+        *,
+        puts: Sequence[Article] = (),
+        deletes: Sequence[str] = (),
+        floor: int = 0,
+        seen: int | None = None,
     ) -> int:
         """Record deletions, then articles, in one transaction; return the last ``seq`` used.
 
         New numbers continue from the larger of the journal's highest and ``floor`` (the seq
         the index was checkpointed at), so a replaced journal never reuses a number the index
-        already counts as applied.
+        already counts as applied. With ``seen`` (the last row the writer has applied), a row
+        of one of these ids changed after it, or a live row with the same content, raises
+        :class:`JournalRaceError` and records nothing: another process wrote meanwhile.
         """
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
+                    if seen is not None:
+                        self._check_race(seen, [*deletes, *(a.id for a in puts)], puts)
                     seq = max(self._max_seq(), floor)
-                    recorded = _now()
+                    recorded = now_recorded()
                     for article_id in deletes:
                         seq += 1
                         self._db.execute(_DELETE, (article_id, seq, recorded))
@@ -265,6 +298,19 @@ class Journal:
             except (OSError, sqlite3.Error) as exc:
                 raise JournalError(f"cannot write the journal: {self._why(exc)}") from exc
             return seq
+
+    def _check_race(self, seen: int, ids: Sequence[str], puts: Sequence[Article]) -> None:
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT id FROM articles WHERE seq > ? AND id IN ({marks})", (seen, *ids)
+        ).fetchall()
+        hashes = [content_hash(article) for article in puts]
+        marks = ",".join("?" * len(hashes))
+        rows += self._db.execute(
+            f"SELECT id FROM articles WHERE deleted = 0 AND content_hash IN ({marks})", hashes
+        ).fetchall()
+        if rows:
+            raise raced_ids(rows)
 
     def since(self, seq: int) -> Iterator[Entry]:
         """The rows changed after ``seq``, in the order they were changed."""

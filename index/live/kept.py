@@ -14,33 +14,59 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from index.live.journal import Entry, Journal, JournalError, obstacle
+from index.live.journal import Entry, Journal, JournalError, JournalRaceError, obstacle
+from index.live.postgres import PostgresJournal, is_database_url
 from index.models import Article
+
+# Where a journal is: a SQLite file's path, or a ``postgresql://`` connection string.
+JournalLocation = Path | str
+
+
+def open_journal(location: JournalLocation) -> Journal | PostgresJournal:
+    """The journal at ``location``: PostgreSQL for a ``postgresql://`` URL, else SQLite."""
+    if is_database_url(location):
+        assert isinstance(location, str)
+        return PostgresJournal(location)
+    return Journal(Path(location))
+
+
+def shown(location: JournalLocation) -> str:
+    """A journal location for the log: a path as it is, a database URL without its secrets."""
+    if not is_database_url(location):
+        return str(location)
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(str(location))
+    host = parts.hostname or "localhost"
+    return f"{parts.scheme}://{host}{':' + str(parts.port) if parts.port else ''}{parts.path}"
+
 
 log = logging.getLogger("whosaid.live")
 
 
 class KeptJournal:
-    """The journal at ``path``, reopened after any failure."""
+    """The journal at ``location``, reopened after any failure."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._journal: Journal | None = None
+    def __init__(self, location: JournalLocation) -> None:
+        self.location = location
+        # A SQLite journal's file (None for a database), whose disk readiness can be checked.
+        self.path = None if is_database_url(location) else Path(location)
+        self._journal: Journal | PostgresJournal | None = None
         self._problem: str | None = None
         self._lock = threading.RLock()
 
-    def _open(self) -> Journal:
+    def _open(self) -> Journal | PostgresJournal:
         with self._lock:
             if self._journal is None:
                 try:
-                    self._journal = Journal(self.path)
+                    self._journal = open_journal(self.location)
                 except JournalError as exc:
                     self._failed(exc)
                     raise
             return self._journal
 
     def _failed(self, exc: JournalError) -> None:
-        log.warning("journal %s: %s", self.path, exc)
+        log.warning("journal %s: %s", shown(self.location), exc)
         self._problem = str(exc)
         with self._lock:
             journal, self._journal = self._journal, None
@@ -49,12 +75,20 @@ class KeptJournal:
                     journal.close()
 
     def record(
-        self, *, puts: Sequence[Article] = (), deletes: Sequence[str] = (), floor: int = 0
+        self,
+        *,
+        puts: Sequence[Article] = (),
+        deletes: Sequence[str] = (),
+        floor: int = 0,
+        seen: int | None = None,
     ) -> int:
-        """:meth:`Journal.record`, noting a failure (and its cause) for :meth:`problem`."""
+        """:meth:`Journal.record`, noting a failure (and its cause) for :meth:`problem`; a
+        race with another writer is no failure of the journal."""
         journal = self._open()
         try:
-            seq = journal.record(puts=puts, deletes=deletes, floor=floor)
+            seq = journal.record(puts=puts, deletes=deletes, floor=floor, seen=seen)
+        except JournalRaceError:
+            raise
         except JournalError as exc:
             self._failed(exc)
             raise
@@ -67,10 +101,25 @@ class KeptJournal:
     def last_seq(self) -> int:
         return self._open().last_seq()
 
+    def exists(self) -> bool:
+        """Whether the journal is there to read (a SQLite file may not be yet)."""
+        return self.path is None or self.path.exists()
+
+    def wait(self, timeout: float) -> None:
+        """Until another writer may have added rows (a notification or ``timeout``)."""
+        try:
+            journal = self._open()
+        except JournalError:
+            import time
+
+            time.sleep(timeout)
+            return
+        journal.wait(timeout)
+
     def problem(self) -> str | None:
         """None when a write can go ahead; else why not (and a failure's cause until it is
         gone: then the journal is opened again)."""
-        reason = obstacle(self.path)
+        reason = obstacle(self.path) if self.path is not None else None
         if reason is not None:
             self._problem = f"cannot write the journal: {reason}"
         elif self._problem is not None:

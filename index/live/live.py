@@ -18,12 +18,12 @@ Building a snapshot for added articles:
 4. rebuild the search units, the FAISS index and the term statistics through the same
    :func:`index.build.assemble` that ``whosaid build`` uses.
 
-Steps 3 and 4 grow with the whole corpus, not with the write: measured with the hash embedder
-on 2 cores, a write takes about 0.6 s over 1,000 quotes and 8 s over 5,000 quotes of much
-repeated statements (the fragment search of the grouping dominates). Writes queue behind each
-other meanwhile, lookups do not. Beyond some thousands of quotes this needs incremental
-grouping (regrouping only the statements the new quotes can touch). The no-match threshold is
-recalibrated at each checkpoint, not at each write.
+Steps 3 and 4 grow with the whole corpus, not with the write (about 0.6 s over 1,000 quotes,
+8 s over 5,000, with the hash embedder on 2 cores); lookups do not wait meanwhile.
+
+Several writers (worker processes, replicas on a PostgreSQL journal) share one journal. Each
+applies the others' rows (:meth:`LiveIndex.follow`, and before each write), records with the
+last row it has applied, and plans again when the journal says another writer raced it.
 
 Checkpoints write the current snapshot as an index folder (:func:`index.store.folder.write_index`,
 atomic) with the last journal ``seq`` it holds in its manifest. On start, the folder is loaded
@@ -37,9 +37,9 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 import msgspec
 
@@ -47,44 +47,30 @@ from index.analyse.speakers import merge_speakers
 from index.build import TextVectors, assemble
 from index.embed.protocol import Embedder
 from index.group.group import group_variants
-from index.live.journal import JournalError, content_hash
-from index.live.kept import KeptJournal
+from index.live.journal import JournalError, JournalRaceError, content_hash
+from index.live.kept import JournalLocation, KeptJournal, shown
+from index.live.locks import FolderLocks
 from index.live.plan import (
     ArticleRejectedError,
     ContentHashes,
     Outcome,
     plan_ingest,
+    plan_replay,
 )
-from index.models import Article, Corpus, Quote
+from index.live.snapshot import Snapshot, applied_seq, language, renamed_quote
+from index.models import Article, Corpus
 from index.search.browse import LoadedIndex
 from index.search.calibrate import calibrate, null_scores
 from index.search.searcher import Searcher
 from index.store.folder import load_index, remove_stale_staging, write_index
 from index.store.manifest import now_iso
 
-if TYPE_CHECKING:
-    from spacy.language import Language
-
 log = logging.getLogger("whosaid.index")
 
+T = TypeVar("T")
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Snapshot:
-    """One consistent state of the index: never changed once published."""
-
-    seq: int  # the last journal row it holds
-    view: LoadedIndex  # the searcher (its ranker holds units, vectors, FAISS, terms) and views
-    hashes: Mapping[str, str]  # content hash -> article id
-
-    @property
-    def searcher(self) -> Searcher:
-        return self.view.searcher
-
-
-def _language() -> Language:
-    from index.analyse.language import load_language
-
-    return load_language()
+# How often a write is planned again after another writer raced it before it gives up.
+RACE_RETRIES = 5
 
 
 class LiveIndex:
@@ -95,11 +81,13 @@ class LiveIndex:
         searcher: Searcher,
         *,
         folder: Path,
-        journal: Path,
+        journal: JournalLocation,
+        locks: FolderLocks | None = None,
     ) -> None:
         self.folder = Path(folder)
-        self.journal_path = Path(journal)
-        self.journal = KeptJournal(self.journal_path)
+        self.journal = KeptJournal(journal)
+        self._locks = locks or FolderLocks(self.folder)
+        self._closed = False
         self._embedder = searcher.embedder
         self._calibration = searcher.manifest.calibration
         self._write_lock = threading.Lock()
@@ -116,17 +104,21 @@ class LiveIndex:
         cls,
         folder: Path,
         *,
-        journal: Path,
+        journal: JournalLocation,
         embedder: Embedder,
     ) -> LiveIndex:
-        """Load the index folder, replay the journal rows it lacks, and checkpoint if any."""
-        for stale in remove_stale_staging(folder):
-            log.info("removed %s, left by an interrupted checkpoint", stale)
+        """Load the index folder, replay the journal rows it lacks, and checkpoint if any
+        (the folder's writer only: see :mod:`index.live.locks`)."""
+        locks = FolderLocks(folder)
+        if locks.try_become_writer():
+            for stale in remove_stale_staging(folder):
+                log.info("removed %s, left by an interrupted checkpoint", stale)
         started = time.perf_counter()
-        loaded = load_index(folder)
+        with locks.reading():
+            loaded = load_index(folder)
         opened = time.perf_counter()
         searcher = Searcher(loaded, embedder)
-        live = cls(searcher, folder=folder, journal=journal)
+        live = cls(searcher, folder=folder, journal=journal, locks=locks)
         # Both parts, machine-readable: bench/startup.py reads them from the log.
         log.info(
             "opened %s: load_index_s=%.3f searcher_s=%.3f",
@@ -136,7 +128,7 @@ class LiveIndex:
         )
         replayed = live.replay()
         if replayed:
-            log.info("replayed %d journal rows from %s", replayed, live.journal_path)
+            log.info("replayed %d journal rows from %s", replayed, shown(journal))
             live.checkpoint()
         return live
 
@@ -163,76 +155,101 @@ class LiveIndex:
         An id already held with the same outlet and text, or a text already held under
         another id, is ``unchanged``; an id held with other content raises
         :class:`ArticleConflictError`, an article far too costly to analyse raises
-        :class:`ArticleRejectedError`, and then nothing of the batch is added.
+        :class:`ArticleRejectedError`, and then nothing of the batch is added. Rows another
+        writer (worker or replica) recorded are applied first, and again if one races this
+        write: the plan is always made against everything journaled before it.
         """
         from index.analyse.pipeline import refusal
 
-        with self._write_lock:
-            base = self._snapshot
+        def plan(base: Snapshot) -> tuple[tuple[Outcome, ...], Sequence[Article], Sequence[str]]:
             outcomes, fresh = plan_ingest(base.searcher, base.hashes, articles)
-            if not fresh:
-                return outcomes, base.view
             for article in fresh:
                 reason = refusal(article)
                 if reason is not None:
                     raise ArticleRejectedError(article.id, reason)
-            self.journal.check()
-            built = self._build(base, frozenset(), fresh)
-            seq = self.journal.record(puts=fresh, floor=base.seq)
-            self._snapshot = dataclasses.replace(built, seq=seq)
-            return outcomes, built.view
+            return outcomes, fresh, ()
+
+        return self._write(plan)
 
     def delete(self, article_id: str) -> LoadedIndex | None:
         """Remove an article and its quotes, regrouping the statements they were in; return
         the view without it, or None when the index does not hold that id."""
+
+        def plan(base: Snapshot) -> tuple[bool, Sequence[Article], Sequence[str]]:
+            held = base.searcher.article(article_id) is not None
+            return held, (), (article_id,) if held else ()
+
+        held, view = self._write(plan)
+        return view if held else None
+
+    def _write(
+        self, plan: Callable[[Snapshot], tuple[T, Sequence[Article], Sequence[str]]]
+    ) -> tuple[T, LoadedIndex]:
+        """Catch up with the journal, ``plan`` the write against that snapshot (what it
+        returns, the articles to put and the ids to delete), build, journal, swap; plan again
+        when another writer raced it."""
         with self._write_lock:
-            base = self._snapshot
-            if base.searcher.article(article_id) is None:
-                return None
-            self.journal.check()
-            built = self._build(base, frozenset({article_id}), ())
-            seq = self.journal.record(deletes=[article_id], floor=base.seq)
-            self._snapshot = dataclasses.replace(built, seq=seq)
-            return built.view
+            for attempt in range(RACE_RETRIES):
+                self._replay_locked()
+                base = self._snapshot
+                result, puts, deletes = plan(base)
+                if not puts and not deletes:
+                    return result, base.view
+                self.journal.check()
+                built = self._build(base, frozenset(deletes), puts)
+                try:
+                    seq = self.journal.record(
+                        puts=puts, deletes=deletes, floor=base.seq, seen=base.seq
+                    )
+                except JournalRaceError:
+                    if attempt + 1 == RACE_RETRIES:
+                        raise
+                    continue
+                written = len(puts) + len(deletes)
+                self._snapshot = dataclasses.replace(built, seq=applied_seq(base, seq, written))
+                return result, built.view
+        raise AssertionError("unreachable")
 
     def replay(self) -> int:
         """Apply the journal rows after the current snapshot's ``seq``; return how many."""
         with self._write_lock:
-            base = self._snapshot
-            expected = base.searcher.manifest.journal_seq
-            if not self.journal_path.exists():
-                if expected:
-                    raise JournalError(
-                        f"the journal is missing: the index folder holds journal rows up to "
-                        f"{expected} and the journal holds none"
-                    )
-                return 0
-            last = self.journal.last_seq()
-            if last < expected:
+            return self._replay_locked()
+
+    def follow(self, wait: float) -> int:
+        """Wait up to ``wait`` seconds for rows another writer records (a notification from
+        PostgreSQL, a poll of SQLite), then apply any; return how many rows were read."""
+        self.journal.wait(wait)
+        if self._closed or not self.journal.exists():
+            return 0
+        if self.journal.last_seq() <= self._snapshot.seq:
+            return 0
+        return self.replay()
+
+    def _replay_locked(self) -> int:
+        base = self._snapshot
+        expected = base.searcher.manifest.journal_seq
+        if not self.journal.exists():
+            if expected:
                 raise JournalError(
-                    f"the journal is behind the index folder: it ends at row {last}, the "
-                    f"index folder holds rows up to {expected}"
+                    f"the journal is missing: the index folder holds journal rows up to "
+                    f"{expected} and the journal holds none"
                 )
-            entries = self.journal.since(base.seq)
-            if not entries:
-                return 0
-            remove: set[str] = set()
-            add: list[Article] = []
-            for entry in entries:  # one row per id, in the order of their last change
-                held = base.searcher.article(entry.article_id)
-                if (
-                    held is not None
-                    and entry.article is not None
-                    and content_hash(held) == content_hash(entry.article)
-                ):
-                    continue
-                if held is not None:
-                    remove.add(entry.article_id)
-                if entry.article is not None:
-                    add.append(entry.article)
-            built = self._build(base, frozenset(remove), add)
-            self._snapshot = dataclasses.replace(built, seq=entries[-1].seq)
-            return len(entries)
+            return 0
+        last = self.journal.last_seq()
+        if last < expected:
+            raise JournalError(
+                f"the journal is behind the index folder: it ends at row {last}, the "
+                f"index folder holds rows up to {expected}"
+            )
+        if last <= base.seq:
+            return 0
+        entries = self.journal.since(base.seq)
+        if not entries:
+            return 0
+        remove, add = plan_replay(base.searcher, entries)
+        built = self._build(base, remove, add) if remove or add else base
+        self._snapshot = dataclasses.replace(built, seq=entries[-1].seq)
+        return len(entries)
 
     # ------------------------------------------------------------------------ checkpoints
 
@@ -245,10 +262,11 @@ class LiveIndex:
 
     def checkpoint(self) -> bool:
         """Write the current snapshot to the folder (recalibrating the no-match threshold);
-        False when the folder already holds it. Writes go on meanwhile."""
+        False when the folder already holds it, or another worker process is its writer.
+        Writes go on meanwhile."""
         with self._checkpoint_lock:
             snapshot = self._snapshot
-            if snapshot.seq == self._checkpointed:
+            if snapshot.seq == self._checkpointed or not self._locks.try_become_writer():
                 return False
             searcher = snapshot.searcher
             calibration = calibrate(null_scores(searcher.ranker))
@@ -259,7 +277,8 @@ class LiveIndex:
                 created=now_iso(),
             )
             data = msgspec.structs.replace(searcher.data, manifest=manifest)
-            write_index(self.folder, data, encoder_files=self._embedder.info.files)
+            with self._locks.swapping():
+                write_index(self.folder, data, encoder_files=self._embedder.info.files)
             self._calibration = calibration
             self._checkpointed = snapshot.seq
             self._checkpointed_at = time.monotonic()
@@ -268,11 +287,13 @@ class LiveIndex:
 
     def close(self) -> None:
         """Checkpoint what the folder lacks, then close the journal."""
+        self._closed = True
         try:
             self.checkpoint()
         finally:
             with self._write_lock:
                 self.journal.close()
+            self._locks.release()
 
     # ------------------------------------------------------------------------ building
 
@@ -285,9 +306,9 @@ class LiveIndex:
         if add:
             from index.analyse.pipeline import analyse
 
-            analysed = analyse(add, _language())
+            analysed = analyse(add, language())
             speakers, renamed = merge_speakers(speakers, analysed.speakers)
-            quotes.extend(_renamed(quote, renamed) for quote in analysed.quotes)
+            quotes.extend(renamed_quote(quote, renamed) for quote in analysed.quotes)
             articles.extend(add)
         used = {q.speaker for q in quotes} | {q.reported_speaker for q in quotes}
         speakers = tuple(s for s in speakers if s.id in used)
@@ -312,9 +333,3 @@ class LiveIndex:
         return Snapshot(
             seq=base.seq, view=LoadedIndex(Searcher(data, self._embedder)), hashes=hashes
         )
-
-
-def _renamed(quote: Quote, renamed: Mapping[str, str]) -> Quote:
-    speaker = renamed.get(quote.speaker) if quote.speaker else None
-    reported = renamed.get(quote.reported_speaker) if quote.reported_speaker else None
-    return msgspec.structs.replace(quote, speaker=speaker, reported_speaker=reported)

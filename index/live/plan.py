@@ -1,5 +1,5 @@
 """What a write does with each article it is sent: add it, keep what the index already holds
-(by id or by content), or refuse it with a conflict."""
+(by id or by content), or refuse it with a conflict; and what replaying journal rows changes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 import msgspec
 
 from index.errors import WhosaidError
-from index.live.journal import content_hash
+from index.live.journal import Entry, content_hash
 from index.models import Article
 
 if TYPE_CHECKING:
@@ -105,3 +105,29 @@ def plan_ingest(
         batch_hashes[digest] = article.id
         outcomes.append(Outcome(requested_id=article.id, article_id=article.id, status="created"))
     return tuple(outcomes), fresh
+
+
+def plan_replay(
+    searcher: Searcher, entries: Sequence[Entry]
+) -> tuple[frozenset[str], list[Article]]:
+    """The article ids to remove and the articles to add so that the index holds what the
+    journal ``entries`` say (one row per id, in the order of their last change). A row the
+    index already reflects (this writer's own, read back after another writer's) changes
+    nothing."""
+    remove: set[str] = set()
+    add: list[Article] = []
+    for entry in entries:
+        held = searcher.article(entry.article_id)
+        if held is None and entry.article is None:
+            continue
+        if (
+            held is not None
+            and entry.article is not None
+            and content_hash(held) == content_hash(entry.article)
+        ):
+            continue
+        if held is not None:
+            remove.add(entry.article_id)
+        if entry.article is not None:
+            add.append(entry.article)
+    return frozenset(remove), add

@@ -27,8 +27,9 @@ class Serving(msgspec.Struct, frozen=True, kw_only=True):
     index_dir: Path
     # Articles to build from when no index exists yet.
     articles: Path
-    # The journal of ingested articles (never inside ``index_dir``: a checkpoint replaces it).
-    journal: Path
+    # The journal of ingested articles: a SQLite file (never inside ``index_dir``: a checkpoint
+    # replaces that folder) or a ``postgresql://`` URL shared by several replicas.
+    journal: Path | str
     # The encoder a build chooses; a served index uses the one its manifest records.
     encoder: Choice = DEFAULT
     model_dir: Path | None = None
@@ -102,13 +103,13 @@ def catch_up(serving: Serving) -> None:
     """Before several workers start: build a missing index, and replay into the folder the
     journal rows it lacks, so that no worker has to (they would race to checkpoint)."""
     embedder = build_missing_index(serving)
-    if not serving.journal.exists():
-        return
-    from index.live.journal import Journal
+    from index.live.kept import KeptJournal
     from index.store.manifest import read_manifest
 
-    reader = Journal(serving.journal)
+    reader = KeptJournal(serving.journal)
     try:
+        if not reader.exists():
+            return
         behind = reader.last_seq() > read_manifest(serving.index_dir).journal_seq
     finally:
         reader.close()

@@ -31,7 +31,7 @@ def test_keys_come_from_the_environment_and_a_file(tmp_path: Path) -> None:
         }
     )
     assert settings.protect_reads is True
-    assert settings.journal_path == tmp_path / "j.sqlite3"
+    assert settings.journal_location == tmp_path / "j.sqlite3"
     keys = ApiKeys.from_settings(settings)
     for key in ("env-key-1", "env-key-2", "file-key-1", "file-key-2"):
         assert keys.accepts(key), key
@@ -41,7 +41,7 @@ def test_keys_come_from_the_environment_and_a_file(tmp_path: Path) -> None:
 
 def test_the_journal_defaults_to_beside_the_index_folder() -> None:
     settings = Settings(index_dir=Path("/data/index"))
-    assert settings.journal_path == Path("/data/journal.sqlite3")
+    assert settings.journal_location == Path("/data/journal.sqlite3")
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ def ahead(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
 
 
 def writer(tmp_path: Path, journal: Path, searcher: Searcher) -> TestClient[Litestar]:
-    settings = own_settings(tmp_path, journal=journal)
+    settings = own_settings(tmp_path, journal=str(journal))
     return TestClient(create_app(settings, searcher=searcher))
 
 

@@ -58,9 +58,11 @@ class LiveServer:
             "--index", str(self.index_dir), "--articles", str(self.repo / "seeds"),
         ]  # fmt: skip
         with self.log.open("wb") as output:
+            # A session of its own, so a kill reaches every worker process too.
             self.process = subprocess.Popen(
-                command, cwd=self.repo, env=env, stdout=output, stderr=output
-            )
+                command, cwd=self.repo, env=env, stdout=output, stderr=output,
+                start_new_session=True,
+            )  # fmt: skip
         self.wait_until_ready()
 
     def wait_until_ready(self) -> None:
@@ -78,9 +80,10 @@ class LiveServer:
         raise AssertionError(f"server not ready: {self.log.read_text()[-4000:]}")
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown, no final checkpoint, nothing flushed but what was."""
+        """SIGKILL to the server and its worker processes: no shutdown, no final checkpoint,
+        nothing flushed but what was."""
         assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
 
     def stop(self) -> None:

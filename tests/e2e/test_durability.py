@@ -1,5 +1,6 @@
-"""An acknowledged article is never lost: SIGKILL the server during a stream of ingests,
-start it again, and every acknowledged article is there and found by lookup.
+"""An acknowledged article is never lost: SIGKILL the server (one worker, or two on one
+journal) during a stream of ingests, start it again, and every acknowledged article is there
+and found by lookup.
 
 The server checkpoints every few articles (so the kill may land in or between checkpoints); on
 the restart it loads the folder and replays the journal rows the folder lacks.
@@ -26,9 +27,15 @@ STREAM = 40
 SEED_ARTICLES = 5
 
 
-@pytest.fixture
-def server(served_index: Path, repo_root: Path) -> Iterator[LiveServer]:
-    live = LiveServer(served_index, repo_root, checkpoint_rows="3", checkpoint_seconds="1")
+@pytest.fixture(params=["1", "2"], ids=["one-worker", "two-workers"])
+def server(
+    served_index: Path, repo_root: Path, request: pytest.FixtureRequest
+) -> Iterator[LiveServer]:
+    # With two workers both take writes on one journal, and the kill takes both (and the
+    # supervisor) at once.
+    live = LiveServer(
+        served_index, repo_root, checkpoint_rows="3", checkpoint_seconds="1", workers=request.param
+    )
     try:
         yield live
     finally:
