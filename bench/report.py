@@ -374,6 +374,33 @@ def peer_section(r: dict[str, Any]) -> str:
     )
 
 
+def visibility_section(r: dict[str, Any]) -> str:
+    rows = []
+    for name, label in (
+        ("workers", "2 workers, SQLite journal"),
+        ("replicas", "2 replicas, PostgreSQL journal"),
+    ):
+        if name in r:
+            w, v = r[name]["write_ms"], r[name]["visible_after_ack_ms"]
+            rows.append([label, w["p50_ms"], w["p99_ms"], v["p50_ms"], v["p99_ms"]])
+    return "\n\n".join(
+        [
+            "## Visibility between workers and replicas (bench/visibility.py)",
+            _when(r),
+            f"{r['writes']} one-article writes over the seeds index (real model); the lag runs "
+            "from the write's acknowledgement to the first read that shows it on the other "
+            "worker or replica.",
+            _table(
+                ["set-up", "write p50 ms", "write p99 ms", "visible p50 ms", "visible p99 ms"],
+                rows,
+            ),
+            "The other side re-analyses and regroups to apply a row, as the writer did, so the "
+            "lag is about one write's cost plus the wait for the next look (0.25 s, or a "
+            "PostgreSQL notification).",
+        ]
+    )
+
+
 SECTIONS = (
     ("encode", encode_section),
     ("ann", ann_section),
@@ -382,6 +409,7 @@ SECTIONS = (
     ("build", build_section),
     ("startup", startup_section),
     ("peer", peer_section),
+    ("visibility", visibility_section),
 )
 
 NOTES = """## Reading the figures
