@@ -44,6 +44,7 @@ def uvicorn_config(settings: Settings, app: Any, **options: Any) -> uvicorn.Conf
         access_log=False,
         http=WhosaidProtocol,
         h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         **options,
     )
 

@@ -64,6 +64,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # after the first change the folder lacks (and at shutdown).
     checkpoint_rows: int = 100
     checkpoint_seconds: float = 30.0
+    # Seconds a shutdown waits for requests in flight before it cancels them (then the final
+    # checkpoint runs; the journal holds every acknowledged write either way).
+    shutdown_grace_seconds: float = 10.0
 
     @property
     def resolved_model_dir(self) -> Path:

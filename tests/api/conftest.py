@@ -52,7 +52,7 @@ def own_settings(tmp_path: Path, **overrides: object) -> Settings:
     """Settings with an index folder and journal of the test's own, and the test key."""
     values: dict[str, object] = {
         "index_dir": tmp_path / "index",
-        "journal": tmp_path / "journal.sqlite3",
+        "journal": str(tmp_path / "journal.sqlite3"),
         "api_keys": API_KEY,
         "cpu_workers": 1,
     }
