@@ -66,7 +66,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     checkpoint_seconds: float = 30.0
     # Seconds a shutdown waits for requests in flight before it cancels them (then the final
     # checkpoint runs; the journal holds every acknowledged write either way).
-    shutdown_grace_seconds: float = 10.0
+    shutdown_grace_seconds: int = 10
 
     @property
     def resolved_model_dir(self) -> Path:

@@ -42,7 +42,7 @@ def uvicorn_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, 
                  articles=Path("/srv/articles.jsonl"), model_dir=Path("/models/x"),
                  cpu_workers=4, log_level="warning",
                  journal="postgresql://whosaid:pw@db:5432/whosaid", follow_seconds=0.5,
-                 shutdown_grace_seconds=3.0),
+                 shutdown_grace_seconds=3),
     ],
 )  # fmt: skip
 def test_workers_read_back_the_same_settings(settings: Settings) -> None:
@@ -92,11 +92,11 @@ def test_uvicorn_gets_whosaid_s_protocol_logging_and_no_access_log(
 ) -> None:
     from service.http import MAX_HEAD_BYTES, WhosaidProtocol
 
-    settings = Settings(index_dir=hash_index, head_timeout=2.5, shutdown_grace_seconds=4.0)
+    settings = Settings(index_dir=hash_index, head_timeout=2.5, shutdown_grace_seconds=4)
     assert run.serve(settings) == 0
     [(_, options)] = uvicorn_calls
     config = options["config"]
-    assert config.timeout_graceful_shutdown == 4.0  # a runaway request cannot hold shutdown
+    assert config.timeout_graceful_shutdown == 4  # a runaway request cannot hold shutdown
     # A worker process imports the protocol by name, so it must pickle as a reference.
     assert config.http is WhosaidProtocol
     assert pickle.loads(pickle.dumps(config.http)) is WhosaidProtocol
