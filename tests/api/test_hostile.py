@@ -34,10 +34,12 @@ def writer(workdir: Path, searcher: Searcher) -> Iterator[TestClient[Litestar]]:
     app = create_app(own_settings(workdir), searcher=searcher)
     with TestClient(app) as client:
         yield client
-    # Only the index folder and the journal exist where the service writes: no id, outlet or
-    # text of any request became a path.
+    # Only the index folder, its locks (index.live.locks) and the journal exist where the
+    # service writes: no id, outlet or text of any request became a path.
     assert {p.name for p in workdir.iterdir()} <= {
         "index",
+        ".index.writer",
+        ".index.lock",
         "journal.sqlite3",
         "journal.sqlite3-wal",
         "journal.sqlite3-shm",
