@@ -182,6 +182,23 @@ OutletFilter = Annotated[
 ]
 
 
+# The outlet filter's name before it was the same everywhere (`outlet`); still accepted.
+OLD_OUTLETS_DESCRIPTION = (
+    "Deprecated: the former name of `outlet`, still accepted. Outlets given under either "
+    "name are all kept."
+)
+
+
+OldOutletFilter = Annotated[
+    list[OutletName],
+    Meta(
+        max_length=MAX_OUTLETS,
+        description=OLD_OUTLETS_DESCRIPTION,
+        extra_json_schema={"deprecated": True},
+    ),
+]
+
+
 BatchTexts = Annotated[
     list[QueryText],
     Meta(
@@ -232,6 +249,17 @@ OutletsParam = Annotated[
         name="outlet",
         description=OUTLETS_DESCRIPTION + " Repeat the parameter for several outlets.",
         max_items=MAX_OUTLETS,
+    ),
+]
+
+
+OldOutletsParam = Annotated[
+    list[str] | None,
+    QueryParameter(
+        name="outlets",
+        description=OLD_OUTLETS_DESCRIPTION,
+        max_items=MAX_OUTLETS,
+        schema_extra={"deprecated": True},
     ),
 ]
 
