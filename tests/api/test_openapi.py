@@ -146,12 +146,13 @@ def test_every_field_the_server_always_sends_is_required(document: dict[str, Any
 
 
 def test_lookups_name_the_outlet_filter_alike(document: dict[str, Any]) -> None:
-    get_names = {p["name"] for p in document["paths"]["/v1/lookup"]["get"]["parameters"]}
+    parameters = document["paths"]["/v1/lookup"]["get"]["parameters"]
+    get_names = {p["name"] for p in parameters}
     schemas = document["components"]["schemas"]
     assert "outlet" in get_names
     assert "outlet" in schemas["LookupRequest"]["properties"]
     assert "outlet" in schemas["BatchLookupRequest"]["properties"]
-    old = next(p for p in document["paths"]["/v1/lookup"]["get"]["parameters"] if p["name"] == "outlets")
+    old = next(p for p in parameters if p["name"] == "outlets")
     assert old["schema"].get("deprecated") is True
 
 
