@@ -123,8 +123,10 @@ SCORE_DESCRIPTION = (
 )
 
 MIN_SCORE_DESCRIPTION = (
-    "The score (see `score`) a statement needs to count as a strong match. Leave it out to "
-    "use the index's calibrated no-match threshold, which each answer reports."
+    "A plain cut on `score` (the geometric mean described there, not a cosine similarity): "
+    "the least score a statement needs to count as a strong match. Given, it replaces both "
+    "the index's calibrated no-match threshold and its `dense_alone` rule. Leave it out to "
+    "use them; each answer reports the threshold it applied."
 )
 
 INCLUDE_WEAK_DESCRIPTION = (
