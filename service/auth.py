@@ -35,9 +35,10 @@ SECURITY_SCHEME: Final = SecurityScheme(
     description="A key from the server's `WHOSAID_API_KEYS` or `WHOSAID_API_KEYS_FILE`. "
     "Writes always need one; reads only when the server sets `WHOSAID_PROTECT_READS=1`.",
 )
-# Writes need the key; reads may go without it (unless the server keys them).
+# Writes need the key. Reads declare no security: a client calls them with no key (a server
+# that sets WHOSAID_PROTECT_READS asks one anyway, as the scheme's description says).
 WRITE_SECURITY: Final[list[SecurityRequirement]] = [{SECURITY_SCHEME_NAME: []}]
-READ_SECURITY: Final[list[SecurityRequirement]] = [{}, {SECURITY_SCHEME_NAME: []}]
+READ_SECURITY: Final[list[SecurityRequirement] | None] = None
 
 NO_KEYS_DETAIL = (
     "no API key is configured on this server, so it accepts no writes; set WHOSAID_API_KEYS "

@@ -28,6 +28,13 @@ VARIANTS = (
         text=CANONICAL,
         start=412,
         end=477,
+        fragment=False,
+        differences=(),
+        fragments=(),
+        title="Port stays open, minister says",
+        url="https://harbor-ledger.example/2024/03/02/port",
+        published="2024-03-02",
+        kind=schemas.QuoteKind.FULL,
     ),
     schemas.Variant(
         quote_id="q_0527",
@@ -36,6 +43,12 @@ VARIANTS = (
         text="We will keep the port open to every ship which respects the rules",
         start=95,
         end=160,
+        fragment=False,
+        fragments=(),
+        title="Minister: port will stay open",
+        url=None,
+        published="2024-03-03",
+        kind=schemas.QuoteKind.FULL,
         differences=(
             schemas.Difference(
                 kind=schemas.DifferenceKind.SUBSTITUTION,
@@ -59,6 +72,9 @@ VARIANTS = (
     ),
 )
 
+FIRST_SEEN = schemas.FirstSeen(
+    quote_id="q_0311", article_id=ARTICLE_ID, outlet=OUTLET, published="2024-03-02"
+)
 MATCH = schemas.StatementMatch(
     statement_id=STATEMENT_ID,
     score=0.8731,
@@ -68,15 +84,21 @@ MATCH = schemas.StatementMatch(
     speaker=SPEAKER,
     canonical_text=CANONICAL,
     variants=VARIANTS,
+    variant_count=2,
+    next_variants_cursor=None,
+    first_seen=FIRST_SEEN,
 )
 
 THRESHOLD = 0.4459
-LOOKUP = schemas.LookupResponse(query=QUERY, matched=True, threshold=THRESHOLD, matches=(MATCH,))
+LOOKUP = schemas.LookupResponse(
+    query=QUERY, matched=True, threshold=THRESHOLD, matches=(MATCH,), nearest=None, claim=None
+)
 LOOKUP_CLAIM = schemas.LookupResponse(
     query=QUERY,
     matched=True,
     threshold=THRESHOLD,
     matches=(MATCH,),
+    nearest=None,
     claim=schemas.ClaimCheck(
         claimed="Tomas Reyes", verdict="said_by_other", holds=False, actual="Maria Okafor"
     ),
@@ -87,6 +109,7 @@ NO_MATCH = schemas.LookupResponse(
     threshold=THRESHOLD,
     matches=(),
     nearest=msgspec.structs.replace(MATCH, score=0.2113, strong=False),
+    claim=None,
 )
 
 SUMMARY = schemas.StatementSummary(
@@ -103,6 +126,9 @@ STATEMENT = schemas.Statement(
     canonical_text=CANONICAL,
     outlets=(OUTLET, "Coastal Wire"),
     variants=VARIANTS,
+    variant_count=2,
+    next_variants_cursor=None,
+    first_seen=FIRST_SEEN,
 )
 PAGE = schemas.StatementPage(items=(SUMMARY,), next_cursor="c3RfMDA0Mg")
 SPEAKERS = schemas.SpeakerList(
@@ -158,7 +184,7 @@ ARTICLE = schemas.Article(
         ),
     ),
 )
-LIVENESS = schemas.Liveness()
+LIVENESS = schemas.Liveness(status="ok")
 READINESS = schemas.Readiness(
     status="ready",
     model=schemas.ModelInfo(
@@ -170,7 +196,7 @@ READINESS = schemas.Readiness(
     format_version=2,
     builder_version="0.1.0",
     input_checksum="9f2c1e0b7a6d5c4b3a29181706f5e4d3c2b1a09f8e7d6c5b4a3928170f6e5d4c",
-    writes=schemas.WritesInfo(available=True),
+    writes=schemas.WritesInfo(available=True, problem=None),
 )
 METRICS = (
     "# HELP whosaid_lookup_duration_seconds Time to encode and search the texts of one lookup "
@@ -181,7 +207,7 @@ METRICS = (
 
 LOOKUP_REQUEST = schemas.LookupRequest(text=QUERY, k=3)
 LOOKUP_REQUEST_FILTERED = schemas.LookupRequest(
-    text=QUERY, k=3, claimed_speaker="Tomas Reyes", outlets=["Coastal Wire"]
+    text=QUERY, k=3, claimed_speaker="Tomas Reyes", outlet=["Coastal Wire"]
 )
 BATCH_REQUEST = schemas.BatchLookupRequest(texts=[QUERY, "an unrelated sentence"], k=1)
 BATCH = schemas.BatchLookupResponse(results=(LOOKUP, NO_MATCH))
@@ -220,14 +246,20 @@ INGEST_REQUEST = schemas.IngestRequest(
 INGESTED = schemas.IngestResponse(
     results=(
         schemas.IngestedArticle(
-            id=ARTICLE_ID, status=schemas.IngestStatus.CREATED, quotes=ARTICLE.quotes
+            id=ARTICLE_ID,
+            status=schemas.IngestStatus.CREATED,
+            duplicate_of=None,
+            quotes=ARTICLE.quotes,
         ),
     )
 )
 INGESTED_AGAIN = schemas.IngestResponse(
     results=(
         schemas.IngestedArticle(
-            id=ARTICLE_ID, status=schemas.IngestStatus.UNCHANGED, quotes=ARTICLE.quotes
+            id=ARTICLE_ID,
+            status=schemas.IngestStatus.UNCHANGED,
+            duplicate_of=None,
+            quotes=ARTICLE.quotes,
         ),
         schemas.IngestedArticle(
             id="harbor-ledger-2024-03-02-copy",
@@ -250,4 +282,5 @@ ARTICLE_PAGE = schemas.ArticlePage(
             quote_count=len(ARTICLE.quotes),
         ),
     ),
+    next_cursor=None,
 )

@@ -26,7 +26,7 @@ class HealthController(Controller):
     )
     async def liveness(self) -> Liveness:
         """200 whenever the process can answer, even while the index is still loading."""
-        return Liveness()
+        return Liveness(status="ok")
 
     @get(
         "/ready",

@@ -27,6 +27,7 @@ from service.schemas import (
     LookupResponse,
     MaxVariantsParam,
     MinScoreParam,
+    OldOutletsParam,
     OutletsParam,
     TextParam,
     TopKParam,
@@ -49,12 +50,15 @@ async def lookup_one(
     k: int,
     min_score: float | None,
     claimed_speaker: str | None,
-    outlets: Sequence[str],
+    outlet: Sequence[str],
+    outlets: Sequence[str] = (),
     include_weak: bool = False,
     max_variants: int = DEFAULT_MAX_VARIANTS,
-    outlet_key: str = "outlet",
 ) -> LookupResponse:
-    check_outlets(index, outlets, outlet_key)
+    """One lookup; ``outlets`` is the outlet filter's former name (both are kept)."""
+    check_outlets(index, outlet, "outlet")
+    check_outlets(index, outlets, "outlets")
+    outlets = [*outlet, *outlets]
     work = partial(
         index.searcher.lookup,
         text,
@@ -89,7 +93,8 @@ class LookupController(Controller):
         k: TopKParam = DEFAULT_K,
         min_score: MinScoreParam = None,
         claimed_speaker: ClaimedSpeakerParam = None,
-        outlets: OutletsParam = None,
+        outlet: OutletsParam = None,
+        outlets: OldOutletsParam = None,
         include_weak: IncludeWeakParam = False,
         max_variants: MaxVariantsParam = DEFAULT_MAX_VARIANTS,
     ) -> LookupResponse:
@@ -103,6 +108,7 @@ class LookupController(Controller):
             k=k,
             min_score=min_score,
             claimed_speaker=claimed_speaker,
+            outlet=outlet or (),
             outlets=outlets or (),
             include_weak=include_weak,
             max_variants=max_variants,
@@ -140,10 +146,10 @@ class LookupController(Controller):
             k=data.k,
             min_score=data.min_score,
             claimed_speaker=data.claimed_speaker,
+            outlet=data.outlet,
             outlets=data.outlets,
             include_weak=data.include_weak,
             max_variants=data.max_variants,
-            outlet_key="outlets",
         )
 
     @post(
@@ -174,13 +180,14 @@ class LookupController(Controller):
     ) -> BatchLookupResponse:
         """Attribute several texts at once; the texts are encoded together, which is much
         cheaper than one call each. Answers come back in the order of `texts`."""
+        check_outlets(index, data.outlet, "outlet")
         check_outlets(index, data.outlets, "outlets")
         work = partial(
             index.searcher.lookup_many,
             list(data.texts),
             k=data.k,
             min_score=data.min_score,
-            outlets=tuple(data.outlets) or None,
+            outlets=(*data.outlet, *data.outlets) or None,
             include_weak=data.include_weak,
         )
         with runtime.metrics.time_lookup("batch", len(data.texts)):

@@ -159,7 +159,7 @@ class ArticlePage(msgspec.Struct, frozen=True, kw_only=True):
     """A page of articles. ``next_cursor`` is null on the last page."""
 
     items: tuple[ArticleSummary, ...]
-    next_cursor: str | None = None
+    next_cursor: str | None
 
 
 class IngestedArticle(msgspec.Struct, frozen=True, kw_only=True):
@@ -171,7 +171,7 @@ class IngestedArticle(msgspec.Struct, frozen=True, kw_only=True):
 
     id: str
     status: IngestStatus
-    duplicate_of: str | None = None
+    duplicate_of: str | None
     quotes: tuple[ArticleQuote, ...]
 
 

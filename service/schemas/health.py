@@ -8,7 +8,7 @@ import msgspec
 
 
 class Liveness(msgspec.Struct, frozen=True, kw_only=True):
-    status: Literal["ok"] = "ok"
+    status: Literal["ok"]
 
 
 class ModelInfo(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,7 +40,7 @@ class WritesInfo(msgspec.Struct, frozen=True, kw_only=True):
     """Whether writes (ingest, delete) can be journaled now; if not, why, in words."""
 
     available: bool
-    problem: str | None = None
+    problem: str | None
 
 
 class Readiness(msgspec.Struct, frozen=True, kw_only=True):

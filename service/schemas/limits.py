@@ -123,8 +123,10 @@ SCORE_DESCRIPTION = (
 )
 
 MIN_SCORE_DESCRIPTION = (
-    "The score (see `score`) a statement needs to count as a strong match. Leave it out to "
-    "use the index's calibrated no-match threshold, which each answer reports."
+    "A plain cut on `score` (the geometric mean described there, not a cosine similarity): "
+    "the least score a statement needs to count as a strong match. Given, it replaces both "
+    "the index's calibrated no-match threshold and its `dense_alone` rule. Leave it out to "
+    "use them; each answer reports the threshold it applied."
 )
 
 INCLUDE_WEAK_DESCRIPTION = (
@@ -182,6 +184,23 @@ OutletFilter = Annotated[
 ]
 
 
+# The outlet filter's name before it was the same everywhere (`outlet`); still accepted.
+OLD_OUTLETS_DESCRIPTION = (
+    "Deprecated: the former name of `outlet`, still accepted. Outlets given under either "
+    "name are all kept."
+)
+
+
+OldOutletFilter = Annotated[
+    list[OutletName],
+    Meta(
+        max_length=MAX_OUTLETS,
+        description=OLD_OUTLETS_DESCRIPTION,
+        extra_json_schema={"deprecated": True},
+    ),
+]
+
+
 BatchTexts = Annotated[
     list[QueryText],
     Meta(
@@ -232,6 +251,17 @@ OutletsParam = Annotated[
         name="outlet",
         description=OUTLETS_DESCRIPTION + " Repeat the parameter for several outlets.",
         max_items=MAX_OUTLETS,
+    ),
+]
+
+
+OldOutletsParam = Annotated[
+    list[str] | None,
+    QueryParameter(
+        name="outlets",
+        description=OLD_OUTLETS_DESCRIPTION,
+        max_items=MAX_OUTLETS,
+        schema_extra={"deprecated": True},
     ),
 ]
 

@@ -15,6 +15,7 @@ from service.schemas.limits import (
     BatchTexts,
     MaxVariants,
     MinScore,
+    OldOutletFilter,
     OutletFilter,
     QueryText,
     SpeakerName,
@@ -40,7 +41,8 @@ class LookupRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     k: TopK = DEFAULT_K
     min_score: MinScore | None = None
     claimed_speaker: SpeakerName | None = None
-    outlets: OutletFilter = msgspec.field(default_factory=list)
+    outlet: OutletFilter = msgspec.field(default_factory=list)
+    outlets: OldOutletFilter = msgspec.field(default_factory=list)
     include_weak: IncludeWeak = False
     max_variants: MaxVariants = DEFAULT_MAX_VARIANTS
 
@@ -51,7 +53,8 @@ class BatchLookupRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     texts: BatchTexts
     k: TopK = DEFAULT_K
     min_score: MinScore | None = None
-    outlets: OutletFilter = msgspec.field(default_factory=list)
+    outlet: OutletFilter = msgspec.field(default_factory=list)
+    outlets: OldOutletFilter = msgspec.field(default_factory=list)
     include_weak: IncludeWeak = False
     max_variants: MaxVariants = DEFAULT_MAX_VARIANTS
 
@@ -75,18 +78,18 @@ class StatementMatch(msgspec.Struct, frozen=True, kw_only=True):
     variants: tuple[Variant, ...]
     variant_count: Annotated[
         int, Meta(description="How many quotes the statement has in all (every variant).")
-    ] = 0
+    ]
     next_variants_cursor: Annotated[
         str | None,
         Meta(
             description="When more variant rows exist than `max_variants`: pass it as "
             "`variants_cursor` to `GET /v1/statements/{statement_id}` for the next rows."
         ),
-    ] = None
+    ]
     first_seen: Annotated[
         FirstSeen | None,
         Meta(description="The earliest dated variant (null when no variant has a date)."),
-    ] = None
+    ]
 
 
 class ClaimCheck(msgspec.Struct, frozen=True, kw_only=True):
@@ -105,7 +108,7 @@ class ClaimCheck(msgspec.Struct, frozen=True, kw_only=True):
     actual: Annotated[
         str | None,
         Meta(description="Who the corpus says made the statement, for `said_by_other`."),
-    ] = None
+    ]
 
 
 class LookupResponse(msgspec.Struct, frozen=True, kw_only=True):
@@ -120,8 +123,8 @@ class LookupResponse(msgspec.Struct, frozen=True, kw_only=True):
     nearest: Annotated[
         StatementMatch | None,
         Meta(description="When nothing is a strong match: the closest candidate (weak)."),
-    ] = None
-    claim: ClaimCheck | None = None
+    ]
+    claim: ClaimCheck | None
 
 
 class BatchLookupResponse(msgspec.Struct, frozen=True, kw_only=True):

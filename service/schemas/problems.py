@@ -9,8 +9,8 @@ class FieldError(msgspec.Struct, frozen=True, kw_only=True):
     """One invalid part of a request."""
 
     message: str
-    key: str | None = None
-    source: str | None = None
+    key: str | None
+    source: str | None
 
 
 class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):

@@ -81,14 +81,14 @@ class Variant(msgspec.Struct, frozen=True, kw_only=True):
     text: str
     start: int
     end: int
-    fragment: bool = False
-    differences: tuple[Difference, ...] = ()
-    fragments: tuple[Fragment, ...] = ()
+    fragment: bool
+    differences: tuple[Difference, ...]
+    fragments: tuple[Fragment, ...]
     # Where it was printed: the article's title, address and date, and the quote's kind.
-    title: str | None = None
-    url: str | None = None
-    published: str | None = None
-    kind: QuoteKind | None = None
+    title: str | None
+    url: str | None
+    published: str | None
+    kind: QuoteKind | None
 
 
 class FirstSeen(msgspec.Struct, frozen=True, kw_only=True):
@@ -120,13 +120,13 @@ class Statement(msgspec.Struct, frozen=True, kw_only=True):
     canonical_text: str
     outlets: tuple[str, ...]
     variants: tuple[Variant, ...]
-    variant_count: int = 0
-    next_variants_cursor: str | None = None
-    first_seen: FirstSeen | None = None
+    variant_count: int
+    next_variants_cursor: str | None
+    first_seen: FirstSeen | None
 
 
 class StatementPage(msgspec.Struct, frozen=True, kw_only=True):
     """A page of statements. ``next_cursor`` is null on the last page."""
 
     items: tuple[StatementSummary, ...]
-    next_cursor: str | None = None
+    next_cursor: str | None

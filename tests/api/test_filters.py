@@ -18,9 +18,14 @@ NOWHERE = "The Nowhere Gazette"
     ("method", "path", "payload"),
     [
         pytest.param("get", "/v1/lookup", {"text": QUERY, "outlet": NOWHERE}, id="get"),
-        pytest.param("post", "/v1/lookup", {"text": QUERY, "outlets": [NOWHERE]}, id="post"),
+        pytest.param("get", "/v1/lookup", {"text": QUERY, "outlets": NOWHERE}, id="get-old"),
+        pytest.param("post", "/v1/lookup", {"text": QUERY, "outlet": [NOWHERE]}, id="post"),
+        pytest.param("post", "/v1/lookup", {"text": QUERY, "outlets": [NOWHERE]}, id="post-old"),
         pytest.param(
-            "post", "/v1/lookup/batch", {"texts": [QUERY], "outlets": [NOWHERE]}, id="batch"
+            "post", "/v1/lookup/batch", {"texts": [QUERY], "outlet": [NOWHERE]}, id="batch"
+        ),
+        pytest.param(
+            "post", "/v1/lookup/batch", {"texts": [QUERY], "outlets": [NOWHERE]}, id="batch-old"
         ),
         pytest.param("get", "/v1/statements", {"outlet": NOWHERE}, id="statements"),
     ],
@@ -41,6 +46,19 @@ def test_a_known_outlet_in_any_case_is_accepted(
 ) -> None:
     outlet = searcher.corpus.articles[0].outlet.upper()
     assert client.get("/v1/lookup", params={"text": QUERY, "outlet": outlet}).status_code == 200
+
+
+@pytest.mark.parametrize("key", ["outlet", "outlets"])
+def test_get_and_post_filter_outlets_by_the_same_name(
+    client: TestClient[Litestar], searcher: Searcher, key: str
+) -> None:
+    outlet = searcher.corpus.articles[0].outlet
+    by_get = client.get("/v1/lookup", params={"text": QUERY, key: outlet, "include_weak": True})
+    by_post = client.post("/v1/lookup", json={"text": QUERY, key: [outlet], "include_weak": True})
+    assert by_get.status_code == by_post.status_code == 200, by_post.text
+    assert by_get.json() == by_post.json()
+    outlets = {v["outlet"] for m in by_post.json()["matches"] for v in m["variants"]}
+    assert outlets == {outlet}
 
 
 def test_an_unknown_speaker_is_a_400_naming_it(client: TestClient[Litestar]) -> None:

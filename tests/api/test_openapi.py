@@ -104,7 +104,7 @@ def test_body_constraints_are_in_the_document(document: dict[str, Any]) -> None:
     assert (texts["minItems"], texts["maxItems"]) == (1, 50)
 
 
-def test_writes_need_the_api_key_and_reads_may_have_it(document: dict[str, Any]) -> None:
+def test_writes_need_the_api_key_and_reads_declare_none(document: dict[str, Any]) -> None:
     scheme = document["components"]["securitySchemes"]["ApiKey"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "X-API-Key")
     for method, path, operation in operations(document):
@@ -112,11 +112,48 @@ def test_writes_need_the_api_key_and_reads_may_have_it(document: dict[str, Any])
         if method in {"POST", "DELETE"} and path.startswith("/v1/articles"):
             assert operation["security"] == [{"ApiKey": []}], where
             assert {"401", "403"} <= set(operation["responses"]), where
-        elif path.startswith(("/v1/health", "/metrics")):
-            assert "security" not in operation, where
         else:
-            assert operation["security"] == [{}, {"ApiKey": []}], where
-            assert {"401", "403"} <= set(operation["responses"]), where
+            assert "security" not in operation, where
+    assert "security" not in document
+
+
+def _request_schemas(document: dict[str, Any]) -> set[str]:
+    """The component schemas that request bodies name (and the ones they hold)."""
+    schemas = document["components"]["schemas"]
+    bodies = [
+        str(media["schema"])
+        for _, _, operation in operations(document)
+        for media in operation.get("requestBody", {}).get("content", {}).values()
+    ]
+    named: set[str] = set()
+    while bodies:
+        text = bodies.pop()
+        for name in schemas:
+            if f"#/components/schemas/{name}'" in text and name not in named:
+                named.add(name)
+                bodies.append(str(schemas[name]))
+    return named
+
+
+def test_every_field_the_server_always_sends_is_required(document: dict[str, Any]) -> None:
+    # Problem details leave out absent members (RFC 9457); every other answer sends them all.
+    requests = _request_schemas(document)
+    for name, schema in document["components"]["schemas"].items():
+        if name in requests or name == "Problem" or "properties" not in schema:
+            continue
+        missing = set(schema["properties"]) - set(schema.get("required", ()))
+        assert not missing, f"{name}: {sorted(missing)} not required"
+
+
+def test_lookups_name_the_outlet_filter_alike(document: dict[str, Any]) -> None:
+    parameters = document["paths"]["/v1/lookup"]["get"]["parameters"]
+    get_names = {p["name"] for p in parameters}
+    schemas = document["components"]["schemas"]
+    assert "outlet" in get_names
+    assert "outlet" in schemas["LookupRequest"]["properties"]
+    assert "outlet" in schemas["BatchLookupRequest"]["properties"]
+    old = next(p for p in parameters if p["name"] == "outlets")
+    assert old["schema"].get("deprecated") is True
 
 
 def test_ingest_limits_are_in_the_document(document: dict[str, Any]) -> None:

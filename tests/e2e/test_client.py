@@ -171,7 +171,7 @@ def test_claimed_speaker_and_outlet_filter(client: Any) -> None:
     models = api("models")
     answer = api("api.lookup.lookup").sync(
         client=client,
-        body=models.LookupRequest(text=QUERY, claimed_speaker="Vladimir Putin", outlets=["AFP"]),
+        body=models.LookupRequest(text=QUERY, claimed_speaker="Vladimir Putin", outlet=["AFP"]),
     )
     assert isinstance(answer, models.LookupResponse)
     assert isinstance(answer.claim, models.ClaimCheck)
