@@ -214,6 +214,7 @@ def build_on_ray(
     workers: int | None = None,
     progress: bool = False,
     allow_empty: bool = False,
+    clock: StageClock | None = None,
     analyser: type[Analyser] = Analyser,
 ) -> Manifest:
     """Build the index of ``source`` (a folder, a JSON Lines or Parquet file, or a glob of
@@ -227,7 +228,7 @@ def build_on_ray(
         size = workers or cpus
         log.info("building on Ray with %d workers per stage (%d CPUs)", size, cpus)
         _configure(progress)
-        clock = StageClock()
+        clock = clock or StageClock()
         with clock.stage("analyse"):
             articles, attributions = analyse_on_ray(source, size, analyser)
             check_unique(articles)
