@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import numpy as np
@@ -93,19 +93,35 @@ def embedding_batches(quotes: Sequence[Quote]) -> list[list[str]]:
 Embed = Callable[[Sequence[Sequence[str]]], Sequence["NDArray[np.float32]"]]
 
 
-class StageClock:
-    """Seconds per build stage, logged with their throughput when the build ends."""
+# The stages of a build, in order, as StageClock counts them.
+STAGES = ("analyse", "embed", "group", "index", "write")
 
-    def __init__(self) -> None:
+
+class StageClock:
+    """Seconds per build stage, logged with their throughput when the build ends; with
+    ``progress``, a bar counts the stages and names the one running."""
+
+    def __init__(self, *, progress: bool = False) -> None:
         self.seconds: dict[str, float] = {}
+        self._bar: Any = None
+        if progress:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=len(STAGES), desc="build", unit="stage", leave=False)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        if self._bar is not None:
+            self._bar.set_postfix_str(name)
         started = time.perf_counter()
         try:
             yield
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+            if self._bar is not None:
+                self._bar.update()
+                if name == STAGES[-1]:
+                    self._bar.close()
 
     def report(self, quotes: int) -> str:
         """One line: each stage's seconds and share, and the build's quotes per second."""
@@ -230,7 +246,7 @@ def build_index(
 
     from index.analyse.pipeline import analyse
 
-    clock = clock or StageClock()
+    clock = clock or StageClock(progress=progress)
     with clock.stage("analyse"):
         corpus = analyse(articles, progress=progress)
 

@@ -228,7 +228,7 @@ def build_on_ray(
         size = workers or cpus
         log.info("building on Ray with %d workers per stage (%d CPUs)", size, cpus)
         _configure(progress)
-        clock = clock or StageClock()
+        clock = clock or StageClock(progress=progress)
         with clock.stage("analyse"):
             articles, attributions = analyse_on_ray(source, size, analyser)
             check_unique(articles)
