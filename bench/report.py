@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from bench.measure import RESULTS, ROOT
+from bench.report_ray import build_ray_section, group_scale_section, on_paper_section
 
 OUT = ROOT / "BENCHMARKS.md"
 
@@ -380,6 +381,8 @@ SECTIONS = (
     ("lookup", lookup_section),
     ("http", http_section),
     ("build", build_section),
+    ("build_ray", build_ray_section),
+    ("group_scale", group_scale_section),
     ("startup", startup_section),
     ("peer", peer_section),
 )
@@ -500,6 +503,8 @@ def render() -> str:
         result = _load(name)
         if result is not None:
             parts.append(section(result))
+    if _load("build_ray") is not None or _load("group_scale") is not None:
+        parts.append(on_paper_section(_load("build_ray"), _load("group_scale")))
     return "\n\n".join(parts) + "\n"
 
 

@@ -107,9 +107,9 @@ def _configure(progress: bool) -> None:
     context.enable_progress_bars = progress
 
 
-def _article_rows(source: Path, workers: int) -> tuple[Dataset, int]:
+def _article_rows(source: Path, workers: int) -> tuple[Dataset | None, int]:
     """Rows of msgpack articles in blocks of about :data:`ARTICLES_PER_BLOCK` (at least one
-    per worker), and how many blocks.
+    per worker), and how many blocks (no dataset for a folder without articles).
 
     Reading and parsing ask for no CPU: they are light next to the text stages, whose actors
     hold every CPU of the pool, and would otherwise wait for them (and they for it) forever.
@@ -118,6 +118,8 @@ def _article_rows(source: Path, workers: int) -> tuple[Dataset, int]:
 
     if source.is_dir():
         items = [{ARTICLE: encode_article(article)} for article in load_folder(source)]
+        if not items:
+            return None, 0
         blocks = max(1, min(len(items), max(workers, _blocks(len(items)))))
         return ray.data.from_items(items, override_num_blocks=blocks), blocks
     files = shard_files(source)
@@ -163,6 +165,8 @@ def analyse_on_ray(
 ) -> tuple[list[Article], list[Attribution]]:
     """Every article of ``source`` and its attribution, in input order."""
     rows, blocks = _article_rows(source, workers)
+    if rows is None:
+        return [], []
     analysed = _actor_pool(rows, blocks, analyser, workers, batch_size=ARTICLES_PER_BLOCK)
     articles: list[Article] = []
     attributions: list[Attribution] = []
