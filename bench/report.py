@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from bench.measure import RESULTS, ROOT
-from bench.report_ray import build_ray_section, group_scale_section, on_paper_section
+from bench.report_ray import build_ray_section, group_scale_section, on_paper_section, ray_targets
 
 OUT = ROOT / "BENCHMARKS.md"
 
@@ -494,6 +494,7 @@ def targets() -> str:
                 "met" if peer["lookup_throughput_ratio"] >= 2 and equal else "not met",
             ]
         )
+    rows += ray_targets(_load("build_ray"), _load("group_scale"))
     return "## Targets\n\n" + _table(["target", "measured", "status"], rows)
 
 

@@ -174,3 +174,45 @@ def on_paper_section(ray: dict[str, Any] | None, group: dict[str, Any] | None) -
             "grouping (index/group, issue 13); this engine only measures it."
         )
     return "\n\n".join(parts)
+
+
+def ray_targets(ray: dict[str, Any] | None, group: dict[str, Any] | None) -> list[list[Any]]:
+    """Issue 15's targets: 2 Ray workers ≥ 1.6× the single process on analyse + embed (same
+    run), and grouping under 10% of the build at 1M quotes (extrapolated from the growth)."""
+    rows: list[list[Any]] = []
+    if ray is not None:
+        by_mode = {}
+        for run in ray["runs"]:
+            by_mode[(run["generated_quotes"], run["mode"])] = run
+        for (size, mode), run in sorted(by_mode.items()):
+            local = by_mode.get((size, "local"))
+            if mode != "ray-2" or local is None:
+                continue
+            ratio = run["analyse_embed_quotes_per_s"] / local["analyse_embed_quotes_per_s"]
+            rows.append(
+                [
+                    f"Ray, 2 workers: analyse + embed ≥ 1.6× single process ({size:,} quotes)",
+                    f"{ratio:.2f}× ({run['analyse_embed_quotes_per_s']} vs "
+                    f"{local['analyse_embed_quotes_per_s']} quotes/s, under load)",
+                    "met" if ratio >= 1.6 else "not met",
+                ]
+            )
+        largest = max(ray["runs"], key=lambda item: item["generated_quotes"])
+        local = by_mode.get((largest["generated_quotes"], "local"))
+        if group is not None and local is not None:
+            stages = local["stages_s"]
+            size = largest["generated_quotes"]
+            scale = 1_000_000 / size
+            grouped = stages["group"] * scale ** group["time_exponent"]
+            rest = (sum(stages.values()) - stages["group"]) * scale
+            share = grouped / (grouped + rest)
+            rows.append(
+                [
+                    "grouping < 10% of the build at 1M quotes",
+                    f"{share:.0%} (extrapolated from {stages['group']} s of "
+                    f"{sum(stages.values()):.0f} s at {size:,} with time exponent "
+                    f"{group['time_exponent']})",
+                    "met" if share < 0.1 else "not met",
+                ]
+            )
+    return rows
