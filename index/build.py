@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 BATCH = 64
-log = logging.getLogger(__name__)
+log = logging.getLogger("whosaid.build")
 
 
 def embed_texts(

@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 
     from index.analyse.attribute import Attribution
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("whosaid.build")
 
 # Articles per block: small enough that every worker has work and a retried block is cheap.
 ARTICLES_PER_BLOCK = 32
