@@ -29,6 +29,7 @@ def add_engine_flags(build: argparse.ArgumentParser) -> None:
     )
     build.add_argument(
         "--workers",
+        dest="ray_workers",
         type=int,
         default=None,
         help="Ray actors per stage, one CPU each (default: the cluster's CPUs)",
@@ -46,10 +47,10 @@ def run_build(args: argparse.Namespace) -> int:
         encoder=args.encoder,
         allow_empty=args.allow_empty,
     )
-    if args.engine != "ray" and (args.address is not None or args.workers is not None):
+    if args.engine != "ray" and (args.address is not None or args.ray_workers is not None):
         raise BuildUsageError("--address and --workers need --engine ray")
-    if args.workers is not None and args.workers < 1:
-        raise BuildUsageError(f"--workers must be at least 1, not {args.workers}")
+    if args.ray_workers is not None and args.ray_workers < 1:
+        raise BuildUsageError(f"--workers must be at least 1, not {args.ray_workers}")
     progress = not args.quiet
     if args.engine == "ray":
         manifest = build_on_ray(
@@ -57,7 +58,7 @@ def run_build(args: argparse.Namespace) -> int:
             settings.index_dir,
             settings.serving(),
             address=args.address,
-            workers=args.workers,
+            workers=args.ray_workers,
             progress=progress,
             allow_empty=bool(settings.allow_empty),
         )

@@ -29,6 +29,6 @@ def test_engine_flags_that_do_not_fit_are_refused(
 
 def test_the_engine_defaults_to_this_process() -> None:
     args = build_parser().parse_args(["build"])
-    assert (args.engine, args.address, args.workers) == ("local", None, None)
+    assert (args.engine, args.address, args.ray_workers) == ("local", None, None)
     args = build_parser().parse_args(["build", "--engine", "ray", "--workers", "2"])
-    assert (args.engine, args.workers) == ("ray", 2)
+    assert (args.engine, args.ray_workers) == ("ray", 2)
