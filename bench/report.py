@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from bench.measure import RESULTS, ROOT
+from bench.report_ray import build_ray_section, group_scale_section, on_paper_section, ray_targets
 
 OUT = ROOT / "BENCHMARKS.md"
 
@@ -407,6 +408,8 @@ SECTIONS = (
     ("lookup", lookup_section),
     ("http", http_section),
     ("build", build_section),
+    ("build_ray", build_ray_section),
+    ("group_scale", group_scale_section),
     ("startup", startup_section),
     ("peer", peer_section),
     ("visibility", visibility_section),
@@ -519,6 +522,7 @@ def targets() -> str:
                 "met" if peer["lookup_throughput_ratio"] >= 2 and equal else "not met",
             ]
         )
+    rows += ray_targets(_load("build_ray"), _load("group_scale"))
     return "## Targets\n\n" + _table(["target", "measured", "status"], rows)
 
 
@@ -528,6 +532,8 @@ def render() -> str:
         result = _load(name)
         if result is not None:
             parts.append(section(result))
+    if _load("build_ray") is not None or _load("group_scale") is not None:
+        parts.append(on_paper_section(_load("build_ray"), _load("group_scale")))
     return "\n\n".join(parts) + "\n"
 
 

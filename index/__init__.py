@@ -4,8 +4,9 @@ The stages are folders, in the order a build runs them: ``text`` (word helpers e
 shares), ``analyse`` (quotes, cues, speakers; the only spaCy user), ``group`` (statements
 across outlets and their differences), ``embed`` (sentence vectors; the only torch and
 onnxruntime user), ``store`` (the index folder; the only faiss user), ``search`` (lookups and
-browsing), then ``build`` (one build), ``live`` (writes while serving) and ``evaluate``
-(``whosaid eval``, which the service never imports).
+browsing), then ``build`` (one build), ``live`` (writes while serving), ``distribute`` (the
+one build on a Ray cluster) and ``evaluate`` (``whosaid eval``, which the service never
+imports).
 
 What the service may use is named here; everything else is internal.
 """
@@ -14,6 +15,7 @@ from index import models
 from index.analyse.language import load_language
 from index.articles import load_articles
 from index.build import build_index
+from index.distribute.engine import build_on_ray
 from index.embed.choice import CHOICES, DEFAULT, DEFAULT_CACHE, Choice
 from index.embed.protocol import Embedder, EmbedderInfo, Encoder, default_model_dir
 from index.errors import (
@@ -70,6 +72,7 @@ __all__ = [
     "WhosaidError",
     "build_embedder",
     "build_index",
+    "build_on_ray",
     "catch_up",
     "default_model_dir",
     "format_answer",

@@ -1,4 +1,4 @@
-"""Reading articles: a folder with a manifest (the seeds' shape) or JSON Lines.
+"""Reading articles: a folder with a manifest (the seeds' shape), JSON Lines or Parquet.
 
 A manifest is ``manifest.json`` in the articles folder::
 
@@ -7,13 +7,14 @@ A manifest is ``manifest.json`` in the articles folder::
 
 A folder of ``.txt`` files without a manifest is read too: each file is an article whose id
 is the file's stem and whose outlet is unknown. JSON Lines has one article a line with the
-keys ``id``, ``outlet``, ``text`` and optional ``title``, ``url``, ``published``.
+keys ``id``, ``outlet``, ``text`` and optional ``title``, ``url``, ``published``; a Parquet
+file has those columns. An archive is many such files, named by a glob (:func:`shard_files`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import msgspec
@@ -111,24 +112,79 @@ def parse_jsonl(lines: Iterable[bytes | str], source: str = "<jsonl>") -> Iterat
         )
 
 
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+PARQUET_SUFFIXES = frozenset({".parquet"})
+_GLOB = frozenset("*?[")
+
+
+def shard_files(source: Path) -> list[Path]:
+    """The JSON Lines or Parquet files ``source`` names: one file, or a glob (``shards/*.jsonl``,
+    ``archive/**/*.parquet``) matched in sorted order, so every build reads them alike."""
+    text = str(source)
+    if _GLOB & set(text):
+        anchor = Path(text[: min(text.index(c) for c in _GLOB if c in text)]).parent
+        files = sorted(p for p in anchor.glob(str(Path(text).relative_to(anchor))) if p.is_file())
+        if not files:
+            raise ArticleError(f"no files match {source}")
+    else:
+        files = [source]
+    for path in files:
+        if path.suffix not in JSONL_SUFFIXES | PARQUET_SUFFIXES:
+            raise ArticleError(f"not an articles folder, .jsonl or .parquet file: {path}")
+    return files
+
+
+def article_of(row: Mapping[str, object], source: str = "<row>") -> Article:
+    """An article from one record (a JSON Lines line decoded, a Parquet row)."""
+    try:
+        line = msgspec.convert(
+            {key: value for key, value in row.items() if value is not None}, ArticleLine
+        )
+    except msgspec.ValidationError as exc:
+        raise ArticleError(f"{source}: {exc}") from exc
+    return Article(
+        id=line.id,
+        outlet=line.outlet,
+        text=line.text,
+        title=line.title,
+        url=line.url,
+        published=line.published,
+    )
+
+
+def _read_shard(path: Path) -> list[Article]:
+    try:
+        if path.suffix in JSONL_SUFFIXES:
+            with path.open("rb") as handle:
+                return list(parse_jsonl(handle, str(path)))
+        try:
+            import pyarrow.parquet as pq
+        except ImportError as exc:  # pragma: no cover - the ray extra brings pyarrow
+            raise ArticleError(f"reading {path} needs pyarrow: pip install 'whosaid[ray]'") from exc
+        rows = pq.read_table(path).to_pylist()
+    except OSError as exc:
+        raise ArticleError(f"cannot read {path}: {exc}") from exc
+    return [article_of(row, f"{path}:{number}") for number, row in enumerate(rows, start=1)]
+
+
 def load_articles(source: Path) -> list[Article]:
-    """Articles from a folder (manifest or ``.txt`` files) or a ``.jsonl`` file."""
+    """Articles from a folder (manifest or ``.txt`` files), or from JSON Lines or Parquet files
+    (one, or a glob of shards read in sorted order)."""
     if source.is_dir():
         articles = load_folder(source)
-    elif source.suffix in {".jsonl", ".ndjson"}:
-        try:
-            with source.open("rb") as handle:
-                articles = list(parse_jsonl(handle, str(source)))
-        except OSError as exc:
-            raise ArticleError(f"cannot read {source}: {exc}") from exc
     else:
-        raise ArticleError(f"not an articles folder or a .jsonl file: {source}")
+        articles = [article for path in shard_files(source) for article in _read_shard(path)]
+    check_unique(articles)
+    return articles
+
+
+def check_unique(articles: Iterable[Article]) -> None:
+    """Refuse two articles with one id."""
     seen: set[str] = set()
     for article in articles:
         if article.id in seen:
             raise ArticleError(f"duplicate article id: {article.id}")
         seen.add(article.id)
-    return articles
 
 
 def checksum(articles: Iterable[Article]) -> str:

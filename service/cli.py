@@ -25,30 +25,9 @@ def env(name: str, default: object) -> str:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from index import build_embedder, build_index, load_articles
-    from service.settings import load_settings
+    from service.building import run_build
 
-    settings = load_settings(
-        articles=args.articles,
-        index_dir=args.out,
-        model_dir=args.model_dir,
-        encoder=args.encoder,
-        allow_empty=args.allow_empty,
-    )
-    articles = load_articles(settings.articles)
-    if not articles and not settings.allow_empty:
-        raise UsageError(
-            f"no articles in {settings.articles}; pass --allow-empty (WHOSAID_ALLOW_EMPTY=1) "
-            "to build an empty index"
-        )
-    embedder = build_embedder(settings.serving())
-    manifest = build_index(articles, settings.index_dir, embedder, progress=not args.quiet)
-    print(
-        f"built {settings.index_dir}: {manifest.counts.articles} articles, "
-        f"{manifest.counts.quotes} quotes, {manifest.counts.groups} statements, "
-        f"{manifest.counts.speakers} speakers"
-    )
-    return 0
+    return run_build(args)
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -145,6 +124,7 @@ refused with the reason; remove the index folder to rebuild it. See the README."
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from service.building import add_engine_flags
     from service.settings import Settings
 
     defaults = Settings()
@@ -200,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     build = commands.add_parser("build", help="build an index folder from articles")
-    articles_flag(build, "articles folder or .jsonl file to build from")
+    articles_flag(build, "articles folder, .jsonl or .parquet file, or a glob of shards")
     build.add_argument(
         "--out",
         type=Path,
@@ -208,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="index folder to write " + env("index_dir", defaults.index_dir),
     )
     build.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_engine_flags(build)
     allow_empty_flag(build)
     encoder_flag(build)
     model_flag(build)

@@ -17,7 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("index", "service")
 MAX_LINES = 350
 # The stages of index/ in dependency order: a module may import its own stage and earlier ones.
-STAGES = ("text", "analyse", "group", "embed", "store", "search", "build", "live", "evaluate")
+STAGES = (
+    "text", "analyse", "group", "embed", "store", "search", "build", "live", "distribute",
+    "evaluate",
+)  # fmt: skip
 SHARED = frozenset({"models", "errors", "articles"})
 
 
@@ -116,7 +119,7 @@ PUBLIC = {
     "IndexFormatError", "InvalidCursorError", "JournalError", "LiveIndex", "LoadedIndex",
     "Manifest", "Outcome", "OutletCounts", "OverBudgetError", "Searcher", "Serving",
     "SpeakerCounts",
-    "UnknownIdError", "WhosaidError", "build_embedder", "build_index", "catch_up",
+    "UnknownIdError", "WhosaidError", "build_embedder", "build_index", "build_on_ray", "catch_up",
     "default_model_dir", "format_answer", "load_articles", "load_language", "models",
     "open_index", "outlets_of", "preflight", "select_articles", "simd_level",
 }  # fmt: skip

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import msgspec
 
-from index.analyse.attribute import attribute_speakers
+from index.analyse.attribute import Attribution, attribute_speakers
 from index.analyse.extract import extract_quotes, split_paragraphs
 from index.analyse.language import load_language
 from index.analyse.mentions import Entity
@@ -61,24 +61,23 @@ def refusal(article: Article) -> str | None:
     return None
 
 
-def analyse(
-    articles: Sequence[Article], nlp: Language | None = None, *, progress: bool = False
-) -> Corpus:
-    """Quotes with speakers for every article; ``Corpus.groups`` is left empty.
+def analyse_article(article: Article, nlp: Language) -> Attribution:
+    """The text stages of one article: its quotations with cues and article-local speakers.
 
-    With ``progress``, a bar shows articles analysed, their rate and the time left.
+    The unit of work a build distributes (one spaCy pipeline per worker); what it returns is
+    plain data that :func:`resolve_corpus` joins across articles.
     """
-    from tqdm import tqdm
+    return attribute_speakers(article, extract_quotes(article), nlp)
 
-    nlp = nlp or load_language()
+
+def resolve_corpus(articles: Sequence[Article], attributions: Iterable[Attribution]) -> Corpus:
+    """The corpus of ``articles`` from their attributions (in article order): article-local
+    entities merged into speakers across the whole corpus; ``Corpus.groups`` is left empty."""
     quotes: list[Quote] = []
     entities: list[Entity] = []
     speaker_of: dict[str, Entity | None] = {}
     reported: dict[str, Entity] = {}
-    for article in tqdm(
-        articles, desc="analyse", unit="article", leave=False, disable=not progress
-    ):
-        attribution = attribute_speakers(article, extract_quotes(article), nlp)
+    for attribution in attributions:
         quotes.extend(attribution.quotes)
         entities.extend(attribution.entities)
         speaker_of.update(attribution.speakers)
@@ -100,3 +99,17 @@ def analyse(
         quotes=tuple(resolved),
         speakers=tuple(s for s in speakers if s.id in used),
     )
+
+
+def analyse(
+    articles: Sequence[Article], nlp: Language | None = None, *, progress: bool = False
+) -> Corpus:
+    """Quotes with speakers for every article; ``Corpus.groups`` is left empty.
+
+    With ``progress``, a bar shows articles analysed, their rate and the time left.
+    """
+    from tqdm import tqdm
+
+    language = nlp or load_language()
+    bar = tqdm(articles, desc="analyse", unit="article", leave=False, disable=not progress)
+    return resolve_corpus(articles, (analyse_article(article, language) for article in bar))

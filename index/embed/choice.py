@@ -33,8 +33,11 @@ DEFAULT: Choice = "onnx-int8"
 DEFAULT_CACHE = Path("var/encoders")
 
 
-def for_build(choice: Choice, model_dir: Path | None, cache: Path) -> Embedder:
-    """The embedder a build with ``choice`` encodes with, its ONNX export cached in ``cache``."""
+def for_build(
+    choice: Choice, model_dir: Path | None, cache: Path, *, threads: int | None = None
+) -> Embedder:
+    """The embedder a build with ``choice`` encodes with, its ONNX export cached in ``cache``;
+    ``threads`` per batch (default: every core; a worker of a distributed build takes its own)."""
     if choice == "torch":
         from index.embed.sentence import SentenceTransformerEmbedder
 
@@ -46,7 +49,7 @@ def for_build(choice: Choice, model_dir: Path | None, cache: Path) -> Embedder:
     precision = "int8" if choice == "onnx-int8" else "fp32"
     path = exported(model_dir or default_model_dir(), cache, precision)
     # A build encodes many texts: one batch per core at a time.
-    return OnnxEmbedder(path, threads=os.cpu_count() or 1)
+    return OnnxEmbedder(path, threads=threads or os.cpu_count() or 1)
 
 
 def exported(model_dir: Path, cache: Path, precision: str) -> Path:

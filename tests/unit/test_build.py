@@ -117,3 +117,62 @@ def test_calibration_is_recorded(tmp_path: Path) -> None:
     assert calibration.samples >= 1
     assert calibration.method.startswith("floor (only")  # a handful of quotes say too little
     assert calibration.threshold == calibration.floor
+
+
+LONG = (
+    "We will cut taxes for every family in the country. Growth will return to every region "
+    "next year. The deficit will fall by half before the next election."
+)
+
+
+def test_embedding_batches_hold_distinct_quote_texts_then_sentences() -> None:
+    from index.build import embedding_batches
+    from index.store.units import quote_units
+
+    corpus = sample_corpus()
+    quotes = [*corpus.quotes, msgspec.structs.replace(corpus.quotes[0], id="long", text=LONG)]
+    batches = embedding_batches(quotes)
+    texts = [text for batch in batches for text in batch]
+    distinct = list(dict.fromkeys(quote.text for quote in quotes))
+    assert texts[: len(distinct)] == distinct
+    assert len(texts) == len(set(texts))
+    every_unit = {unit.text for unit in quote_units(quotes, {q.id: "" for q in quotes})}
+    assert set(texts) == every_unit | set(distinct)
+    assert len(texts) > len(distinct)  # the long quote's sentences
+    assert all(0 < len(batch) <= BATCH for batch in batches)
+
+
+@pytest.mark.parametrize("count", [1, BATCH, BATCH + 1])
+def test_embedding_batches_never_mix_quotes_and_sentences(count: int) -> None:
+    from index.build import embedding_batches
+
+    template = sample_corpus().quotes[0]
+    quotes = [
+        msgspec.structs.replace(template, id=f"q{n}", text=f"{LONG} {n}") for n in range(count)
+    ]
+    batches = embedding_batches(quotes)
+    quote_batches = -(-count // BATCH)
+    assert [t for batch in batches[:quote_batches] for t in batch] == [q.text for q in quotes]
+
+
+def test_build_index_embeds_exactly_the_planned_batches(tmp_path: Path) -> None:
+    from index.analyse.pipeline import analyse
+    from index.build import embedding_batches
+
+    embedder = CountingEmbedder()
+    build_index(ARTICLES, tmp_path / "index", embedder)
+    assert embedder.batches == embedding_batches(analyse(ARTICLES).quotes)
+
+
+def test_stage_clock_reports_each_stage_and_the_rate() -> None:
+    from index.build import StageClock
+
+    clock = StageClock()
+    clock.seconds.update({"analyse": 3.0, "embed": 1.0})
+    assert (
+        clock.report(40)
+        == "40 quotes in 4.0 s, 10.0 quotes/s: analyse 3.0 s (75%), embed 1.0 s (25%)"
+    )
+    with clock.stage("group"):
+        pass
+    assert set(clock.seconds) == {"analyse", "embed", "group"}
