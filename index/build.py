@@ -77,6 +77,10 @@ class TextVectors:
         self._new: dict[str, NDArray[np.float32]] = {}
         self._progress = progress
 
+    def keep(self, vectors: Mapping[str, NDArray[np.float32]]) -> None:
+        """Take these texts' vectors as made (a live index's delta holds them)."""
+        self._new.update((text, row) for text, row in vectors.items() if text not in self._known)
+
     def rows(self, texts: Sequence[str], *, desc: str = "embed") -> NDArray[np.float32]:
         """One row per text, in order."""
         missing = list(

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -40,7 +40,7 @@ import numpy as np
 
 from index.group.group import SHORT_WORDS, Clustering, _Grouper, make_group, reported
 from index.group.words import Words, words_of
-from index.models import Article, Group, Quote
+from index.models import Article, Corpus, Group, Quote
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -66,8 +66,14 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
 class IncrementalGrouping:
     """The statements of a corpus, kept up to date one change at a time."""
 
-    def __init__(self, *, near: Near | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        near: Near | None = None,
+        vector_of: Callable[[str], NDArray[np.float32]] | None = None,
+    ) -> None:
         self._near = near or self._exact_near
+        self._vector_of = vector_of
         self._seq: dict[str, int] = {}  # quote id -> order in the corpus
         self._next = 0
         self._quotes: dict[str, Quote] = {}
@@ -84,6 +90,43 @@ class IncrementalGrouping:
         self._components = 0
         self._group_of: dict[str, str] = {}
         self._groups: dict[str, Group] = {}
+
+    @classmethod
+    def over(
+        cls,
+        corpus: Corpus,
+        *,
+        vector_of: Callable[[str], NDArray[np.float32]],
+        near: Near,
+        frequency: Counter[str],
+    ) -> IncrementalGrouping:
+        """The grouping of an indexed corpus, as its statements stand, ready for changes.
+
+        Nothing is worked out for its quotes until a change reaches them: their words and
+        vectors (``vector_of`` a quote id) are taken when needed, each statement is taken for
+        a component of its own, and ``frequency`` (the corpus's term statistics) stands in
+        for the counts of content words. The quotes added later are indexed in full.
+        """
+        grouping = cls(near=near, vector_of=vector_of)
+        grouping._frequency = Counter(frequency)
+        for quote in reported(corpus.quotes):
+            grouping._seq[quote.id] = grouping._next
+            grouping._next += 1
+            grouping._quotes[quote.id] = quote
+            grouping._by_article[quote.article_id].append(quote.id)
+            if quote.speaker is not None:
+                grouping._by_speaker[quote.speaker].add(quote.id)
+            grouping._rare_of[quote.id] = ()
+        grouping._outlets = {article.id: article.outlet for article in corpus.articles}
+        for group in corpus.groups:
+            grouping._groups[group.id] = group
+            grouping._components += 1
+            members = {variant.quote_id for variant in group.variants}
+            grouping._members[grouping._components] = members
+            for qid in members:
+                grouping._group_of[qid] = group.id
+                grouping._component[qid] = grouping._components
+        return grouping
 
     # ------------------------------------------------------------------------ reading
 
@@ -161,9 +204,11 @@ class IncrementalGrouping:
             self._rare[word].add(quote.id)
 
     def _unindex(self, qid: str) -> None:
+        words = self._words_of(qid)
         quote = self._quotes.pop(qid)
-        words = self._words.pop(qid)
-        del self._seq[qid], self._vectors[qid]
+        self._words.pop(qid, None)
+        self._vectors.pop(qid, None)
+        del self._seq[qid]
         self._by_article[quote.article_id].remove(qid)
         if not self._by_article[quote.article_id]:
             del self._by_article[quote.article_id]
@@ -172,6 +217,20 @@ class IncrementalGrouping:
         self._frequency.subtract(words.content.keys())
         for word in self._rare_of.pop(qid):
             self._rare[word].discard(qid)
+
+    def _words_of(self, qid: str) -> Words:
+        words = self._words.get(qid)
+        if words is None:
+            words = self._words[qid] = words_of(self._quotes[qid].text)
+        return words
+
+    def _vector(self, qid: str) -> NDArray[np.float32]:
+        vector = self._vectors.get(qid)
+        if vector is None:
+            if self._vector_of is None:
+                raise KeyError(qid)
+            vector = self._vectors[qid] = self._vector_of(qid)
+        return vector
 
     def _exact_near(self, vector: NDArray[np.float32]) -> list[str]:
         """Every quote at :data:`LINK_COSINE` or closer, and the :data:`NEIGHBOURS` nearest."""
@@ -185,8 +244,8 @@ class IncrementalGrouping:
 
     def _reach(self, qid: str) -> set[str]:
         """The quotes that ``qid`` could be a fragment, a parent or a link of."""
-        quote, words = self._quotes[qid], self._words[qid]
-        found = set(self._near(self._vectors[qid])) | set(self._by_article[quote.article_id])
+        quote, words = self._quotes[qid], self._words_of(qid)
+        found = set(self._near(self._vector(qid))) | set(self._by_article[quote.article_id])
         if quote.speaker is not None:
             found |= self._by_speaker[quote.speaker]
         for term in words.vocabulary:
@@ -209,8 +268,8 @@ class IncrementalGrouping:
 
     def _grouper(self, ids: Sequence[str]) -> _Grouper:
         quotes = [self._quotes[qid] for qid in ids]
-        vectors = np.stack([self._vectors[qid] for qid in ids])
-        words = [self._words[qid] for qid in ids]
+        vectors = np.stack([self._vector(qid) for qid in ids])
+        words = [self._words_of(qid) for qid in ids]
         return _Grouper(quotes, vectors, words, rarity=(self._frequency, len(self._quotes)))
 
     def _regroup(self, touched: Iterable[str]) -> Change:

@@ -7,23 +7,20 @@ one lock; each builds a new snapshot beside the current one (copy on write), rec
 change in the journal (:mod:`index.live.journal`) and then swaps the snapshot reference. A
 write is acknowledged after both, so an acknowledged article is durable and searchable.
 
-Building a snapshot for added articles:
+A write costs the write, not the corpus (:mod:`index.live.writes`): it analyses only the new
+articles, embeds only texts never seen, regroups only the statements the new or deleted
+quotes reach (:class:`~index.group.incremental.IncrementalGrouping`), and puts those statements,
+whole, in a small *delta* beside the base folder (:mod:`index.live.segments`): units, vectors in
+an exact flat FAISS index, ranking tables, and a tombstone for the base statement each
+replaces. Lookups search both and merge the candidates before ranking, with the term
+statistics of the whole current corpus, so they answer as one index over the same quotes.
 
-1. analyse only the new articles (:func:`index.analyse.pipeline.analyse`) and merge their
-   speakers into the index's by canonical name (:func:`index.analyse.speakers.merge_speakers`);
-2. embed only texts the index has no vector for (vectors are kept per text, so quotes and
-   sentences already indexed are never embedded again);
-3. regroup every quote (:func:`index.group.group.group_variants`) with the kept vectors, so a new
-   variant joins its statement and a deleted one leaves it;
-4. rebuild the search units, the FAISS index and the term statistics through the same
-   :func:`index.build.assemble` that ``whosaid build`` uses.
-
-Steps 3 and 4 grow with the whole corpus, not with the write: measured with the hash embedder
-on 2 cores, a write takes about 0.6 s over 1,000 quotes and 8 s over 5,000 quotes of much
-repeated statements (the fragment search of the grouping dominates). Writes queue behind each
-other meanwhile, lookups do not. Beyond some thousands of quotes this needs incremental
-grouping (regrouping only the statements the new quotes can touch). The no-match threshold is
-recalibrated at each checkpoint, not at each write.
+A checkpoint is the merge: it folds the delta into a new base folder in the background
+(assembling units, FAISS, terms and tables over the whole corpus, and recalibrating the
+no-match threshold), without holding up lookups or writes; writes made meanwhile stay in the
+delta, rebased on the new folder when it is swapped in. :meth:`LiveIndex.checkpoint_due` asks
+for one when the delta passes ``merge_rows`` unit rows, or after the journal rows or seconds
+the service configures.
 
 Checkpoints write the current snapshot as an index folder (:func:`index.store.folder.write_index`,
 atomic) with the last journal ``seq`` it holds in its manifest. On start, the folder is loaded
@@ -39,14 +36,11 @@ import threading
 import time
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import msgspec
+import numpy as np
 
-from index.analyse.speakers import merge_speakers
 from index.build import TextVectors, assemble
 from index.embed.protocol import Embedder
-from index.group.group import group_variants
 from index.live.journal import JournalError, content_hash
 from index.live.kept import KeptJournal
 from index.live.plan import (
@@ -55,17 +49,17 @@ from index.live.plan import (
     Outcome,
     plan_ingest,
 )
-from index.models import Article, Corpus, Quote
+from index.live.segments import SegmentedSearcher
+from index.live.writes import Writes
+from index.models import Article
 from index.search.browse import LoadedIndex
-from index.search.calibrate import calibrate, null_scores
 from index.search.searcher import Searcher
-from index.store.folder import load_index, remove_stale_staging, write_index
-from index.store.manifest import now_iso
-
-if TYPE_CHECKING:
-    from spacy.language import Language
+from index.store.folder import IndexData, load_index, remove_stale_staging, write_index
 
 log = logging.getLogger("whosaid.index")
+
+# A merge is due when the delta holds this many unit rows (WHOSAID_MERGE_ROWS).
+MERGE_ROWS = 20_000
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -73,7 +67,7 @@ class Snapshot:
     """One consistent state of the index: never changed once published."""
 
     seq: int  # the last journal row it holds
-    view: LoadedIndex  # the searcher (its ranker holds units, vectors, FAISS, terms) and views
+    view: LoadedIndex  # the searcher (base folder and delta) and its browse views
     hashes: Mapping[str, str]  # content hash -> article id
 
     @property
@@ -81,14 +75,8 @@ class Snapshot:
         return self.view.searcher
 
 
-def _language() -> Language:
-    from index.analyse.language import load_language
-
-    return load_language()
-
-
 class LiveIndex:
-    """Lookups on the current snapshot; serialised writes that journal, rebuild and swap."""
+    """Lookups on the current snapshot; serialised writes that journal, update and swap."""
 
     def __init__(
         self,
@@ -96,14 +84,16 @@ class LiveIndex:
         *,
         folder: Path,
         journal: Path,
+        merge_rows: int = MERGE_ROWS,
     ) -> None:
         self.folder = Path(folder)
         self.journal_path = Path(journal)
         self.journal = KeptJournal(self.journal_path)
+        self.merge_rows = merge_rows
         self._embedder = searcher.embedder
-        self._calibration = searcher.manifest.calibration
         self._write_lock = threading.Lock()
         self._checkpoint_lock = threading.Lock()
+        self._writes = Writes(searcher, self._embedder)
         seq = searcher.manifest.journal_seq
         self._snapshot = Snapshot(
             seq=seq, view=LoadedIndex(searcher), hashes=ContentHashes(searcher.corpus.articles)
@@ -118,6 +108,7 @@ class LiveIndex:
         *,
         journal: Path,
         embedder: Embedder,
+        merge_rows: int = MERGE_ROWS,
     ) -> LiveIndex:
         """Load the index folder, replay the journal rows it lacks, and checkpoint if any."""
         for stale in remove_stale_staging(folder):
@@ -126,7 +117,7 @@ class LiveIndex:
         loaded = load_index(folder)
         opened = time.perf_counter()
         searcher = Searcher(loaded, embedder)
-        live = cls(searcher, folder=folder, journal=journal)
+        live = cls(searcher, folder=folder, journal=journal, merge_rows=merge_rows)
         # Both parts, machine-readable: bench/startup.py reads them from the log.
         log.info(
             "opened %s: load_index_s=%.3f searcher_s=%.3f",
@@ -155,6 +146,11 @@ class LiveIndex:
     def seq(self) -> int:
         return self._snapshot.seq
 
+    @property
+    def delta_rows(self) -> int:
+        """The unit rows the delta holds: what the next merge folds into the base."""
+        return self._writes.rows
+
     # ------------------------------------------------------------------------ writing
 
     def ingest(self, articles: Sequence[Article]) -> tuple[tuple[Outcome, ...], LoadedIndex]:
@@ -177,10 +173,9 @@ class LiveIndex:
                 if reason is not None:
                     raise ArticleRejectedError(article.id, reason)
             self.journal.check()
-            built = self._build(base, frozenset(), fresh)
             seq = self.journal.record(puts=fresh, floor=base.seq)
-            self._snapshot = dataclasses.replace(built, seq=seq)
-            return outcomes, built.view
+            self._apply(frozenset(), fresh, seq)
+            return outcomes, self._snapshot.view
 
     def delete(self, article_id: str) -> LoadedIndex | None:
         """Remove an article and its quotes, regrouping the statements they were in; return
@@ -190,81 +185,133 @@ class LiveIndex:
             if base.searcher.article(article_id) is None:
                 return None
             self.journal.check()
-            built = self._build(base, frozenset({article_id}), ())
             seq = self.journal.record(deletes=[article_id], floor=base.seq)
-            self._snapshot = dataclasses.replace(built, seq=seq)
-            return built.view
+            self._apply(frozenset({article_id}), (), seq)
+            return self._snapshot.view
+
+    def _apply(self, remove: Collection[str], add: Sequence[Article], seq: int) -> None:
+        """Change the writes' state and publish the snapshot that holds it (write lock held).
+
+        The journal row is recorded first: should the change fail half-way (an analysis
+        error), the writer state is rebuilt from the folder and the journal.
+        """
+        try:
+            if remove:
+                self._writes.remove(remove, seq)
+            if add:
+                self._writes.add(add, seq)
+        except BaseException:
+            self._recover()
+            raise
+        self._publish(seq)
+
+    def _publish(self, seq: int) -> None:
+        writes = self._writes
+        self._snapshot = Snapshot(
+            seq=seq, view=LoadedIndex(writes.searcher()), hashes=writes.hashes()
+        )
+
+    def _recover(self) -> None:
+        base = self._writes.base
+        self._writes = Writes(base, self._embedder)
+        self._snapshot = Snapshot(
+            seq=base.manifest.journal_seq,
+            view=LoadedIndex(base),
+            hashes=ContentHashes(base.corpus.articles),
+        )
+        self._replay()
 
     def replay(self) -> int:
         """Apply the journal rows after the current snapshot's ``seq``; return how many."""
         with self._write_lock:
-            base = self._snapshot
-            expected = base.searcher.manifest.journal_seq
-            if not self.journal_path.exists():
-                if expected:
-                    raise JournalError(
-                        f"the journal is missing: the index folder holds journal rows up to "
-                        f"{expected} and the journal holds none"
-                    )
-                return 0
-            last = self.journal.last_seq()
-            if last < expected:
-                raise JournalError(
-                    f"the journal is behind the index folder: it ends at row {last}, the "
-                    f"index folder holds rows up to {expected}"
-                )
-            entries = self.journal.since(base.seq)
-            if not entries:
-                return 0
-            remove: set[str] = set()
-            add: list[Article] = []
-            for entry in entries:  # one row per id, in the order of their last change
-                held = base.searcher.article(entry.article_id)
-                if (
-                    held is not None
-                    and entry.article is not None
-                    and content_hash(held) == content_hash(entry.article)
-                ):
-                    continue
-                if held is not None:
-                    remove.add(entry.article_id)
-                if entry.article is not None:
-                    add.append(entry.article)
-            built = self._build(base, frozenset(remove), add)
-            self._snapshot = dataclasses.replace(built, seq=entries[-1].seq)
-            return len(entries)
+            return self._replay()
 
-    # ------------------------------------------------------------------------ checkpoints
+    def _replay(self) -> int:
+        base = self._snapshot
+        expected = self._writes.base.manifest.journal_seq
+        if not self.journal_path.exists():
+            if expected:
+                raise JournalError(
+                    f"the journal is missing: the index folder holds journal rows up to "
+                    f"{expected} and the journal holds none"
+                )
+            return 0
+        last = self.journal.last_seq()
+        if last < expected:
+            raise JournalError(
+                f"the journal is behind the index folder: it ends at row {last}, the "
+                f"index folder holds rows up to {expected}"
+            )
+        entries = self.journal.since(base.seq)
+        if not entries:
+            return 0
+        remove: set[str] = set()
+        add: list[Article] = []
+        for entry in entries:  # one row per id, in the order of their last change
+            held = base.searcher.article(entry.article_id)
+            if (
+                held is not None
+                and entry.article is not None
+                and content_hash(held) == content_hash(entry.article)
+            ):
+                continue
+            if held is not None:
+                remove.add(entry.article_id)
+            if entry.article is not None:
+                add.append(entry.article)
+        seq = entries[-1].seq
+        if remove:
+            self._writes.remove(frozenset(remove), seq)
+        if add:
+            self._writes.add(add, seq)
+        self._publish(seq)
+        return len(entries)
+
+    # ------------------------------------------------------------------------ merges
 
     def checkpoint_due(self, *, rows: int, seconds: float) -> bool:
-        """Whether ``rows`` journal rows, or any rows ``seconds`` after the last checkpoint,
-        wait to be written to the folder."""
+        """Whether the delta holds :attr:`merge_rows` unit rows, or ``rows`` journal rows
+        (or any rows ``seconds`` after the last checkpoint) wait to be written to the folder."""
         pending = self._snapshot.seq - self._checkpointed
         elapsed = time.monotonic() - self._checkpointed_at
-        return pending > 0 and (pending >= rows or elapsed >= seconds)
+        big = self._writes.rows >= self.merge_rows
+        return pending > 0 and (big or pending >= rows or elapsed >= seconds)
 
     def checkpoint(self) -> bool:
-        """Write the current snapshot to the folder (recalibrating the no-match threshold);
-        False when the folder already holds it. Writes go on meanwhile."""
+        """Merge: write the current snapshot as a new base folder (recalibrating the no-match
+        threshold) and swap it in; False when the folder already holds it. Lookups and writes
+        go on meanwhile; the writes made during the merge stay in the delta."""
         with self._checkpoint_lock:
             snapshot = self._snapshot
             if snapshot.seq == self._checkpointed:
                 return False
-            searcher = snapshot.searcher
-            calibration = calibrate(null_scores(searcher.ranker))
-            manifest = msgspec.structs.replace(
-                searcher.manifest,
-                calibration=calibration,
-                journal_seq=snapshot.seq,
-                created=now_iso(),
-            )
-            data = msgspec.structs.replace(searcher.data, manifest=manifest)
+            started = time.perf_counter()
+            data = self._merged(snapshot)
             write_index(self.folder, data, encoder_files=self._embedder.info.files)
-            self._calibration = calibration
+            base = Searcher(load_index(self.folder), self._embedder)
+            with self._write_lock:
+                self._writes.rebase(base, snapshot.seq)
+                self._publish(self._snapshot.seq)
             self._checkpointed = snapshot.seq
             self._checkpointed_at = time.monotonic()
-            log.info("checkpoint: %s holds journal rows up to %d", self.folder, snapshot.seq)
+            log.info(
+                "checkpoint: %s holds journal rows up to %d (merge_s=%.3f)",
+                self.folder,
+                snapshot.seq,
+                time.perf_counter() - started,
+            )
             return True
+
+    def _merged(self, snapshot: Snapshot) -> IndexData:
+        """The index data of a snapshot as one base (built outside the write lock)."""
+        searcher = snapshot.searcher
+        base = searcher.base if isinstance(searcher, SegmentedSearcher) else searcher
+        known = {unit.text: row for row, unit in enumerate(base.ranker.units)}
+        vectors = TextVectors(self._embedder, np.asarray(base.ranker.vectors), known)
+        if isinstance(searcher, SegmentedSearcher):
+            delta = searcher.delta
+            vectors.keep({u.text: delta.vectors[row] for row, u in enumerate(delta.units)})
+        return assemble(searcher.corpus, vectors, self._embedder, journal_seq=snapshot.seq)
 
     def close(self) -> None:
         """Checkpoint what the folder lacks, then close the journal."""
@@ -273,48 +320,3 @@ class LiveIndex:
         finally:
             with self._write_lock:
                 self.journal.close()
-
-    # ------------------------------------------------------------------------ building
-
-    def _build(self, base: Snapshot, remove: Collection[str], add: Sequence[Article]) -> Snapshot:
-        """A new snapshot: ``base`` without the articles ``remove`` names, with ``add``."""
-        corpus = base.searcher.corpus
-        articles = [a for a in corpus.articles if a.id not in remove]
-        quotes = [q for q in corpus.quotes if q.article_id not in remove]
-        speakers = corpus.speakers
-        if add:
-            from index.analyse.pipeline import analyse
-
-            analysed = analyse(add, _language())
-            speakers, renamed = merge_speakers(speakers, analysed.speakers)
-            quotes.extend(_renamed(quote, renamed) for quote in analysed.quotes)
-            articles.extend(add)
-        used = {q.speaker for q in quotes} | {q.reported_speaker for q in quotes}
-        speakers = tuple(s for s in speakers if s.id in used)
-
-        ranker = base.searcher.ranker
-        known = {unit.text: row for row, unit in enumerate(ranker.units)}
-        vectors = TextVectors(self._embedder, ranker.vectors, known)
-        groups = group_variants(articles, quotes, vectors.rows([q.text for q in quotes]))
-        grouped = Corpus(
-            articles=tuple(articles), quotes=tuple(quotes), speakers=speakers, groups=groups
-        )
-        data = assemble(
-            grouped,
-            vectors,
-            self._embedder,
-            calibration=self._calibration,
-            journal_seq=base.searcher.manifest.journal_seq,
-        )
-        data = msgspec.structs.replace(data, folder=self.folder)
-        hashes = {h: i for h, i in base.hashes.items() if i not in remove}
-        hashes.update((content_hash(article), article.id) for article in add)
-        return Snapshot(
-            seq=base.seq, view=LoadedIndex(Searcher(data, self._embedder)), hashes=hashes
-        )
-
-
-def _renamed(quote: Quote, renamed: Mapping[str, str]) -> Quote:
-    speaker = renamed.get(quote.speaker) if quote.speaker else None
-    reported = renamed.get(quote.reported_speaker) if quote.reported_speaker else None
-    return msgspec.structs.replace(quote, speaker=speaker, reported_speaker=reported)
