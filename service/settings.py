@@ -60,6 +60,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # after the first change the folder lacks (and at shutdown).
     checkpoint_rows: int = 100
     checkpoint_seconds: float = 30.0
+    # ... or when the live index's delta (what writes added since the folder) holds this many
+    # unit rows: the checkpoint merges it into a new folder (see index.live.live).
+    merge_rows: int = 20_000
 
     @property
     def resolved_model_dir(self) -> Path:
@@ -79,6 +82,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             model_dir=self.model_dir,
             encoder_cache=self.encoder_cache,
             cpu_workers=self.cpu_workers,
+            merge_rows=self.merge_rows,
         )
 
 

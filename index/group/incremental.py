@@ -18,14 +18,12 @@ A change regroups only the components it can reach:
   it was in look for candidates again (a fragment left without its parent now links on its
   own, a statement whose speaker changed may link where it could not).
 
-The components reached are then grouped by the same code as a full build
-(:class:`~index.group.group.Clustering`), with the word rarity of the whole corpus, so a
-regrouped component is exactly what a full build makes of it. Two things can still differ
-from a full regroup of the same corpus: components that were not reached keep the rarity of
-the corpus they were grouped in (rarity moves slowly with the corpus and links need a margin
-of shared words, so this rarely flips a link), and a candidate that none of the searches
-finds (a link between quotes whose vectors are not among each other's neighbours). The
-equivalence test (tests/unit/group/test_incremental.py) measures both.
+The components reached are grouped by the same code as a full build
+(:class:`~index.group.group.Clustering`) with the word rarity of the whole corpus, so each is
+what a full build makes of it. A full regroup can still differ where components not reached
+keep the rarity they were grouped with (it moves slowly; links need a margin of shared words),
+or where no search finds a candidate (a link between quotes that are not among each other's
+neighbours). tests/unit/group/test_incremental.py compares the two.
 """
 
 from __future__ import annotations
@@ -38,9 +36,18 @@ from typing import TYPE_CHECKING
 import msgspec
 import numpy as np
 
-from index.group.group import SHORT_WORDS, Clustering, _Grouper, make_group, reported
+from index.group.group import (
+    SHORT_CONTENT,
+    SHORT_WORDS,
+    Clustering,
+    _Grouper,
+    _short,
+    make_group,
+    reported,
+)
 from index.group.words import Words, words_of
 from index.models import Article, Corpus, Group, Quote
+from index.text.terms import STOP_WORDS
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -48,11 +55,17 @@ if TYPE_CHECKING:
 # The neighbours searched per added quote (by vector), and the cosine above which every
 # quote is a candidate whatever its rank (a link needs at least the smallest cosine in
 # LINK_RULES).
-NEIGHBOURS = 64
+NEIGHBOURS = 32
 LINK_COSINE = 0.5
+# ... and the cosine under which a neighbour is not worth comparing (a fragment of a quote,
+# or a rewording, is far closer).
+NEAR_COSINE = 0.3
+
+_PUNCTUATION = "\"'“”‘’.,;:!?()[]-–—"
 
 # Quote ids nearest to a vector (the live index passes its FAISS search).
-Near = Callable[["NDArray[np.float32]"], Iterable[str]]
+# For each row of vectors, the ids of the quotes nearest to it (the live index searches FAISS).
+Near = Callable[["NDArray[np.float32]"], list[list[str]]]
 
 
 class Change(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,6 +95,7 @@ class IncrementalGrouping:
         self._outlets: dict[str, str] = {}
         self._by_article: dict[str, list[str]] = defaultdict(list)
         self._by_speaker: dict[str, set[str]] = defaultdict(set)
+        self._short_by_speaker: dict[str, set[str]] = defaultdict(set)  # short ones, or maybe
         self._rare: dict[str, set[str]] = defaultdict(set)  # word -> quotes it is rarest of
         self._rare_of: dict[str, tuple[str, ...]] = {}
         self._frequency: Counter[str] = Counter()
@@ -116,6 +130,8 @@ class IncrementalGrouping:
             grouping._by_article[quote.article_id].append(quote.id)
             if quote.speaker is not None:
                 grouping._by_speaker[quote.speaker].add(quote.id)
+                if _maybe_short(quote.text):
+                    grouping._short_by_speaker[quote.speaker].add(quote.id)
             grouping._rare_of[quote.id] = ()
         grouping._outlets = {article.id: article.outlet for article in corpus.articles}
         for group in corpus.groups:
@@ -140,12 +156,6 @@ class IncrementalGrouping:
     def group(self, group_id: str) -> Group | None:
         return self._groups.get(group_id)
 
-    def group_of(self, quote_id: str) -> str | None:
-        return self._group_of.get(quote_id)
-
-    def __len__(self) -> int:
-        return len(self._quotes)
-
     # ------------------------------------------------------------------------ writing
 
     def add(
@@ -163,8 +173,8 @@ class IncrementalGrouping:
         for quote in fresh:
             self._index(quote, vectors[row[quote.id]])
         touched = {quote.id for quote in fresh}
-        for quote in fresh:
-            touched |= self._reach(quote.id)
+        for quote_id, near in self._nearest([quote.id for quote in fresh]):
+            touched |= self._reach(quote_id, near)
         return self._regroup(touched)
 
     def delete(self, article_ids: Iterable[str]) -> Change:
@@ -177,8 +187,8 @@ class IncrementalGrouping:
         for qid in gone:
             self._unindex(qid)
         touched = gone | left
-        for qid in left:
-            touched |= self._reach(qid)
+        for qid, near in self._nearest(sorted(left)):
+            touched |= self._reach(qid, near)
         return self._regroup(touched)
 
     # ------------------------------------------------------------------------ state
@@ -193,6 +203,8 @@ class IncrementalGrouping:
         self._by_article[quote.article_id].append(quote.id)
         if quote.speaker is not None:
             self._by_speaker[quote.speaker].add(quote.id)
+            if _short(words):
+                self._short_by_speaker[quote.speaker].add(quote.id)
         self._frequency.update(words.content.keys())
         # A quote that is a fragment of another has most of its content words in it
         # (FRAGMENT_CONTAINMENT), so at least one of any fifth-plus-one of them: the rarest
@@ -214,6 +226,7 @@ class IncrementalGrouping:
             del self._by_article[quote.article_id]
         if quote.speaker is not None:
             self._by_speaker[quote.speaker].discard(qid)
+            self._short_by_speaker[quote.speaker].discard(qid)
         self._frequency.subtract(words.content.keys())
         for word in self._rare_of.pop(qid):
             self._rare[word].discard(qid)
@@ -232,22 +245,33 @@ class IncrementalGrouping:
             vector = self._vectors[qid] = self._vector_of(qid)
         return vector
 
-    def _exact_near(self, vector: NDArray[np.float32]) -> list[str]:
+    def _nearest(self, ids: Sequence[str]) -> list[tuple[str, list[str]]]:
+        if not ids:
+            return []
+        return list(zip(ids, self._near(np.stack([self._vector(qid) for qid in ids])), strict=True))
+
+    def _exact_near(self, vectors: NDArray[np.float32]) -> list[list[str]]:
         """Every quote at :data:`LINK_COSINE` or closer, and the :data:`NEIGHBOURS` nearest."""
         ids = list(self._vectors)
         if not ids:
-            return []
-        cosine = np.stack([self._vectors[qid] for qid in ids]) @ vector
-        order = np.argsort(-cosine)
-        close = int(np.count_nonzero(cosine >= LINK_COSINE))
-        return [ids[row] for row in order[: max(close, NEIGHBOURS)].tolist()]
+            return [[] for _ in vectors]
+        cosines = np.stack([self._vectors[qid] for qid in ids]) @ vectors.T
+        found = []
+        for cosine in cosines.T:
+            close = int(np.count_nonzero(cosine >= LINK_COSINE))
+            found.append([ids[row] for row in np.argsort(-cosine)[: max(close, NEIGHBOURS)]])
+        return found
 
-    def _reach(self, qid: str) -> set[str]:
-        """The quotes that ``qid`` could be a fragment, a parent or a link of."""
+    def _reach(self, qid: str, near: Iterable[str]) -> set[str]:
+        """The quotes that ``qid`` could be a fragment, a parent or a link of (``near``: its
+        nearest neighbours)."""
         quote, words = self._quotes[qid], self._words_of(qid)
-        found = set(self._near(self._vector(qid))) | set(self._by_article[quote.article_id])
+        found = set(near) | set(self._by_article[quote.article_id])
         if quote.speaker is not None:
-            found |= self._by_speaker[quote.speaker]
+            # A short quote is a fragment only of its speaker's (or article's) quotes; a longer
+            # one is the parent of its speaker's short ones. Links come from the neighbours.
+            same = self._by_speaker if _short(words) else self._short_by_speaker
+            found |= same[quote.speaker]
         for term in words.vocabulary:
             found |= self._rare.get(term, set())
         found = {other for other in found if other in self._quotes and other != qid}
@@ -284,8 +308,11 @@ class IncrementalGrouping:
             if gid is not None:
                 removed.add(gid)
             self._component.pop(qid, None)
-        for gid in removed:
-            del self._groups[gid]
+        # A statement whose quotes come out the same is the same statement (its canonical
+        # quote, variants and speaker follow from them): kept, and not reported as changed.
+        old = [self._groups.pop(gid) for gid in removed]
+        before = {frozenset(v.quote_id for v in group.variants): group for group in old}
+        kept: set[str] = set()
         region &= self._quotes.keys()
         ids = sorted(region, key=self._seq.__getitem__)
         if not ids:
@@ -294,12 +321,17 @@ class IncrementalGrouping:
         result = Clustering.of(grouper)
         added = []
         for members in result.clusters:
-            group = make_group(members, grouper.quotes, grouper.words, self._outlets)
-            added.append(group)
+            same = before.get(frozenset(ids[index] for index in members))
+            if same is not None:
+                group = same
+                kept.add(group.id)
+            else:
+                group = make_group(members, grouper.quotes, grouper.words, self._outlets)
+                added.append(group)
             self._groups[group.id] = group
             self._group_of.update((ids[index], group.id) for index in members)
         self._components_of(ids, result)
-        return Change(removed=frozenset(removed), added=tuple(added))
+        return Change(removed=frozenset(removed - kept), added=tuple(added))
 
     def _components_of(self, ids: Sequence[str], result: Clustering) -> None:
         """Record the components of a regrouped region: quotes joined by a statement, a
@@ -323,3 +355,10 @@ class IncrementalGrouping:
             self._components += 1
             self._members[self._components] = found
             self._component.update((qid, self._components) for qid in found)
+
+
+def _maybe_short(text: str) -> bool:
+    """Whether a quote may be short (see :func:`~index.group.group._short`), judged without
+    working out its words: few words that are not stop words (a superset of the short ones)."""
+    words = [word.strip(_PUNCTUATION).casefold() for word in text.split()]
+    return len(words) <= SHORT_WORDS or sum(w not in STOP_WORDS for w in words) < 2 * SHORT_CONTENT

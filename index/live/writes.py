@@ -26,7 +26,7 @@ import numpy as np
 from index.analyse.speakers import merge_speakers
 from index.build import TextVectors, embed_texts
 from index.embed.protocol import Embedder
-from index.group.incremental import NEIGHBOURS, Change, IncrementalGrouping
+from index.group.incremental import NEAR_COSINE, NEIGHBOURS, Change, IncrementalGrouping
 from index.live.journal import content_hash
 from index.live.plan import ContentHashes
 from index.live.segments import Delta, Overlay, SegmentedSearcher
@@ -121,14 +121,19 @@ class Writes:
         row = self._base_rows[quote_id]
         return np.array(self.base.ranker.vectors[row], dtype=np.float32)
 
-    def _near(self, vector: NDArray[np.float32]) -> list[str]:
-        found: list[str] = []
+    def _near(self, vectors: NDArray[np.float32]) -> list[list[str]]:
+        """The quotes of the nearest units of base and delta (one FAISS search each)."""
+        found: list[list[str]] = [[] for _ in vectors]
         for ranker in (self.base.ranker, self.delta.ranker):
             if not ranker.units:
                 continue
-            k = min(NEIGHBOURS, len(ranker.units))
-            _, rows = search(ranker.faiss_index, vector[None, :], k)
-            found.extend(ranker.units[row].quote_id for row in rows[0].tolist() if row >= 0)
+            scores, rows = search(ranker.faiss_index, vectors, min(NEIGHBOURS, len(ranker.units)))
+            for near, row_scores, row_ids in zip(found, scores, rows, strict=True):
+                near.extend(
+                    ranker.units[row].quote_id
+                    for score, row in zip(row_scores.tolist(), row_ids.tolist(), strict=True)
+                    if row >= 0 and score >= NEAR_COSINE
+                )
         return found
 
     # ------------------------------------------------------------------------ changes
