@@ -374,6 +374,18 @@ def peer_section(r: dict[str, Any]) -> str:
     )
 
 
+def writes_section(r: dict[str, Any]) -> str:
+    from bench.writes import section
+
+    return section(r)
+
+
+def writes_targets(r: dict[str, Any] | None) -> list[list[Any]]:
+    from bench.writes import targets
+
+    return targets(r) if r else []
+
+
 SECTIONS = (
     ("encode", encode_section),
     ("ann", ann_section),
@@ -382,6 +394,7 @@ SECTIONS = (
     ("build", build_section),
     ("startup", startup_section),
     ("peer", peer_section),
+    ("writes", writes_section),
 )
 
 NOTES = """## Reading the figures
@@ -491,6 +504,7 @@ def targets() -> str:
                 "met" if peer["lookup_throughput_ratio"] >= 2 and equal else "not met",
             ]
         )
+    rows.extend(writes_targets(_load("writes")))
     return "## Targets\n\n" + _table(["target", "measured", "status"], rows)
 
 

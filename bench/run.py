@@ -25,6 +25,7 @@ FULL: tuple[tuple[str, ...], ...] = (
     ("bench.peer",),
     ("bench.encode", "--fresh-export"),
     ("bench.build",),
+    ("bench.writes",),
     ("bench.ann",),
 )
 QUICK: tuple[tuple[str, ...], ...] = (
@@ -35,6 +36,7 @@ QUICK: tuple[tuple[str, ...], ...] = (
     ("bench.build", "--quotes", "200"),
     ("bench.startup", "--quotes", "10000"),
     ("bench.peer", "--quotes", "500", "--queries", "60"),
+    ("bench.writes", "--quotes", "2000", "--writes", "5", "--lookups", "30"),
 )
 
 

@@ -227,3 +227,80 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def section(r: dict[str, Any]) -> str:
+    """The BENCHMARKS.md section (bench/report.py)."""
+    from bench.report import _table, _when
+
+    rows = []
+    for s in r["sizes"]:
+        w, part = s["write"], s["write_index_part"]
+        idle, busy = s["lookup_idle"], s["lookup_while_writing"]
+        rows.append(
+            [
+                f"{s['quotes']:,}",
+                f"{w['p50_ms']:.0f} / {w['p99_ms']:.0f}",
+                f"{part['p50_ms']:.0f} / {part['p99_ms']:.0f}",
+                f"{idle['p50_ms']:.1f} / {idle['p99_ms']:.1f}",
+                f"{busy['p50_ms']:.1f} / {busy['p99_ms']:.1f}",
+                f"{s['merge']['seconds']} s ({s['merge']['delta_rows']} rows)",
+                f"{s['merge']['rss_before_mib']:.0f} → {s['merge']['rss_peak_mib']:.0f}",
+                s["first_write_s"],
+            ]
+        )
+    header = [
+        "quotes",
+        "write p50 / p99 ms",
+        "of which index ms",
+        "lookup idle p50 / p99 ms",
+        "lookup, 1 write/s ms",
+        "merge",
+        "RSS open → merge peak MiB",
+        "first write s",
+    ]
+    parts = ["## Live writes (bench/writes.py)", _when(r), _table(header, rows)]
+    before = r.get("before")
+    if before:
+        b = before["write"]
+        parts.append(
+            f"Before (copy-on-write rebuild per write, `main` at {before['quotes']:,} quotes): "
+            f"write p50 {b['p50_ms']:.0f} ms, p99 {b['p99_ms']:.0f} ms."
+        )
+    parts.append(
+        'A write is one article of about four quotes (bench.corpus). "Of which index" is '
+        "the write less its analysis (spaCy) and embedding: incremental grouping, the delta and "
+        "the snapshot, the part that no longer grows with the corpus. The first write after "
+        "opening also loads spaCy and makes the maps kept per base folder. Vectors: hashed bag "
+        "of words (384 dimensions), so the numbers are the index's, not the model's."
+    )
+    return "\n\n".join(parts)
+
+
+def targets(r: dict[str, Any]) -> list[list[Any]]:
+    """Issue 13's targets against the largest size measured (bench/report.py)."""
+    sizes = r["sizes"]
+    if not sizes:
+        return []
+    small, large = sizes[0], sizes[-1]
+    w = large["write"]
+    at = f"{large['quotes']:,} quotes"
+    growth = w["p50_ms"] / small["write"]["p50_ms"]
+    idle, busy = large["lookup_idle"]["p99_ms"], large["lookup_while_writing"]["p99_ms"]
+    return [
+        [
+            f"one-article write p50 ≤ 150 ms, p99 ≤ 500 ms ({at}; 1M not built here)",
+            f"{w['p50_ms']:.0f} ms / {w['p99_ms']:.0f} ms",
+            "met" if w["p50_ms"] <= 150 and w["p99_ms"] <= 500 else "not met",
+        ],
+        [
+            f"write cost growth under 3× ({small['quotes']:,} → {at})",
+            f"{growth:.2f}× (p50)",
+            "met" if growth < 3 else "not met",
+        ],
+        [
+            f"lookup p99 under 1 write/s ≤ 1.5× idle ({at})",
+            f"{busy:.1f} ms / {idle:.1f} ms = {busy / idle:.2f}×",
+            "met" if busy <= 1.5 * idle else "not met",
+        ],
+    ]

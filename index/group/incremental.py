@@ -1,12 +1,10 @@
 """Grouping that follows a corpus as quotes come and go: :class:`IncrementalGrouping`.
 
-:func:`~index.group.group.group_variants` groups a whole corpus at once. A live index adds an
-article at a time to a corpus of millions of quotes, and regrouping all of them per write
-costs the corpus, not the write. The grouping is local, though: whether two quotes end in
-one statement depends only on the quotes they are linked to, through fragment parents
-(a fragment and its candidate parents), links between statements, and the complete-linkage
-clusters those links form. So the quotes fall into *components* (connected by any of these),
-and a component's statements are what ``group_variants`` gives for that component alone.
+:func:`~index.group.group.group_variants` groups a whole corpus at once; a live index adds an
+article at a time to millions of quotes. The grouping is local, though: whether two quotes
+end in one statement depends only on the quotes linked to them by fragment tests, links
+between statements and the complete-linkage clusters those form. So the quotes fall into
+*components*, and a component's statements are what ``group_variants`` makes of it alone.
 
 A change regroups only the components it can reach:
 
@@ -36,6 +34,7 @@ from typing import TYPE_CHECKING
 import msgspec
 import numpy as np
 
+from index.group.cluster import connected
 from index.group.group import (
     SHORT_CONTENT,
     SHORT_WORDS,
@@ -336,25 +335,12 @@ class IncrementalGrouping:
     def _components_of(self, ids: Sequence[str], result: Clustering) -> None:
         """Record the components of a regrouped region: quotes joined by a statement, a
         fragment test passed, or a link."""
-        root = list(range(len(ids)))
-
-        def find(node: int) -> int:
-            while root[node] != node:
-                root[node] = root[root[node]]
-                node = root[node]
-            return node
-
         pairs: list[tuple[int, int]] = [*result.fragments, *result.links]
         pairs.extend((members[0], other) for members in result.clusters for other in members)
-        for left, right in pairs:
-            root[find(left)] = find(right)
-        members: dict[int, set[str]] = defaultdict(set)
-        for index, qid in enumerate(ids):
-            members[find(index)].add(qid)
-        for found in members.values():
+        for found in connected(len(ids), pairs):
             self._components += 1
-            self._members[self._components] = found
-            self._component.update((qid, self._components) for qid in found)
+            self._members[self._components] = {ids[index] for index in found}
+            self._component.update((ids[index], self._components) for index in found)
 
 
 def _maybe_short(text: str) -> bool:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 V = TypeVar("V")
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 class Overlay(Mapping[str, V]):
@@ -214,9 +215,51 @@ class SegmentedSearcher(Searcher):
             + tuple(self.delta.groups.values()),
         )
 
+    # Records by id, from the delta or the base, never from :attr:`corpus` (lookups and the
+    # ingest route ask for them on every answer).
+
+    def quote(self, quote_id: str) -> Quote | None:
+        found = self._added_quotes.get(quote_id)
+        if found is not None or quote_id in self._removed_quotes:
+            return found
+        return self.base.quote(quote_id)
+
+    def quotes_of(self, article_id: str) -> list[Quote]:
+        if article_id in self._added_articles:
+            return [q for q in self._added_quotes.values() if q.article_id == article_id]
+        if article_id in self._removed_articles:
+            return []
+        return self.base.quotes_of(article_id)
+
+    def group_of(self, quote_id: str) -> Group | None:
+        group = self._delta_group_of.get(quote_id)
+        if group is not None:
+            return group
+        group = self.base.group_of(quote_id)
+        return None if group is None or group.id in self.gone else group
+
     @cached_property
-    def _quote_by_id(self) -> dict[str, Quote]:
-        return dict(Overlay(self.base._quote_by_id, self._added_quotes, self._removed_quotes))
+    def _delta_group_of(self) -> dict[str, Group]:
+        return {v.quote_id: g for g in self.delta.groups.values() for v in g.variants}
+
+    @cached_property
+    def _rows_of_outlet(self) -> dict[str, NDArray[np.int64]]:
+        """The base's rows of each outlet (its replaced statements are excluded anyway) and
+        the delta's, after them."""
+        offset = len(self.base.ranker.units)
+        rows: dict[str, list[int]] = {}
+        for row, unit in enumerate(self.delta.units):
+            quote = self.quote(unit.quote_id)
+            article = self.article(quote.article_id) if quote is not None else None
+            if article is not None:
+                rows.setdefault(article.outlet.casefold(), []).append(offset + row)
+        base = self.base._rows_of_outlet
+        return {
+            outlet: np.concatenate(
+                [base.get(outlet, _NO_ROWS), np.asarray(rows.get(outlet, ()), dtype=np.int64)]
+            )
+            for outlet in base.keys() | rows.keys()
+        }
 
     @property
     def rows(self) -> int:
