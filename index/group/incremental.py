@@ -26,6 +26,7 @@ neighbours). tests/unit/group/test_incremental.py compares the two.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -61,7 +62,6 @@ LINK_COSINE = 0.5
 NEAR_COSINE = 0.3
 
 _PUNCTUATION = "\"'“”‘’.,;:!?()[]-–—"
-
 # Quote ids nearest to a vector (the live index passes its FAISS search).
 # For each row of vectors, the ids of the quotes nearest to it (the live index searches FAISS).
 Near = Callable[["NDArray[np.float32]"], list[list[str]]]
@@ -113,13 +113,9 @@ class IncrementalGrouping:
         near: Near,
         frequency: Counter[str],
     ) -> IncrementalGrouping:
-        """The grouping of an indexed corpus, as its statements stand, ready for changes.
-
-        Nothing is worked out for its quotes until a change reaches them: their words and
-        vectors (``vector_of`` a quote id) are taken when needed, each statement is taken for
-        a component of its own, and ``frequency`` (the corpus's term statistics) stands in
-        for the counts of content words. The quotes added later are indexed in full.
-        """
+        """The grouping of an indexed corpus as its statements stand. Its quotes' words and
+        vectors (``vector_of``) are worked out when a change reaches them, each statement is
+        a component, and ``frequency`` (its term statistics) stands in for word counts."""
         grouping = cls(near=near, vector_of=vector_of)
         grouping._frequency = Counter(frequency)
         for quote in reported(corpus.quotes):
@@ -193,7 +189,7 @@ class IncrementalGrouping:
     # ------------------------------------------------------------------------ state
 
     def _index(self, quote: Quote, vector: NDArray[np.float32]) -> None:
-        words = words_of(quote.text)
+        words = _words_of_text(quote.text)
         self._seq[quote.id] = self._next
         self._next += 1
         self._quotes[quote.id] = quote
@@ -233,7 +229,7 @@ class IncrementalGrouping:
     def _words_of(self, qid: str) -> Words:
         words = self._words.get(qid)
         if words is None:
-            words = self._words[qid] = words_of(self._quotes[qid].text)
+            words = self._words[qid] = _words_of_text(self._quotes[qid].text)
         return words
 
     def _vector(self, qid: str) -> NDArray[np.float32]:
@@ -341,6 +337,10 @@ class IncrementalGrouping:
             self._components += 1
             self._members[self._components] = {ids[index] for index in found}
             self._component.update((ids[index], self._components) for index in found)
+
+
+# Reprints word for word are common (wire copy): their words are worked out once.
+_words_of_text = functools.lru_cache(maxsize=1 << 16)(words_of)
 
 
 def _maybe_short(text: str) -> bool:
