@@ -402,6 +402,18 @@ def visibility_section(r: dict[str, Any]) -> str:
     )
 
 
+def writes_section(r: dict[str, Any]) -> str:
+    from bench.writes import section
+
+    return section(r)
+
+
+def writes_targets(r: dict[str, Any] | None) -> list[list[Any]]:
+    from bench.writes import targets
+
+    return targets(r) if r else []
+
+
 SECTIONS = (
     ("encode", encode_section),
     ("ann", ann_section),
@@ -413,6 +425,7 @@ SECTIONS = (
     ("startup", startup_section),
     ("peer", peer_section),
     ("visibility", visibility_section),
+    ("writes", writes_section),
 )
 
 NOTES = """## Reading the figures
@@ -523,6 +536,7 @@ def targets() -> str:
             ]
         )
     rows += ray_targets(_load("build_ray"), _load("group_scale"))
+    rows.extend(writes_targets(_load("writes")))
     return "## Targets\n\n" + _table(["target", "measured", "status"], rows)
 
 

@@ -26,6 +26,7 @@ FULL: tuple[tuple[str, ...], ...] = (
     ("bench.encode", "--fresh-export"),
     ("bench.build",),
     ("bench.visibility",),
+    ("bench.writes",),
     ("bench.ann",),
 )
 QUICK: tuple[tuple[str, ...], ...] = (
@@ -37,6 +38,7 @@ QUICK: tuple[tuple[str, ...], ...] = (
     ("bench.startup", "--quotes", "10000"),
     ("bench.peer", "--quotes", "500", "--queries", "60"),
     ("bench.visibility", "--writes", "5"),
+    ("bench.writes", "--quotes", "2000", "--writes", "5", "--lookups", "30"),
 )
 
 

@@ -170,6 +170,10 @@ class TextVectors:
             {t: r for r, t in enumerate(texts)},
         )
 
+    def keep(self, vectors: Mapping[str, NDArray[np.float32]]) -> None:
+        """Take these texts' vectors as made (a live index's delta holds them)."""
+        self._new.update((text, row) for text, row in vectors.items() if text not in self._known)
+
     def rows(self, texts: Sequence[str], *, desc: str = "embed") -> NDArray[np.float32]:
         """One row per text, in order."""
         missing = list(

@@ -67,6 +67,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Seconds a shutdown waits for requests in flight before it cancels them (then the final
     # checkpoint runs; the journal holds every acknowledged write either way).
     shutdown_grace_seconds: int = 10
+    # ... or when the live index's delta (what writes added since the folder) holds this many
+    # unit rows: the checkpoint merges it into a new folder (see index.live.live).
+    merge_rows: int = 20_000
 
     @property
     def resolved_model_dir(self) -> Path:
@@ -89,6 +92,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             model_dir=self.model_dir,
             encoder_cache=self.encoder_cache,
             cpu_workers=self.cpu_workers,
+            merge_rows=self.merge_rows,
         )
 
 

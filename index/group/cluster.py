@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -51,3 +51,21 @@ def complete_linkage(
             by_label[int(label)].append(node)
         clusters.extend(by_label.values())
     return clusters
+
+
+def connected(count: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """The connected components of nodes ``0 .. count - 1`` joined by ``pairs``."""
+    root = list(range(count))
+
+    def find(node: int) -> int:
+        while root[node] != node:
+            root[node] = root[root[node]]
+            node = root[node]
+        return node
+
+    for left, right in pairs:
+        root[find(left)] = find(right)
+    members: dict[int, list[int]] = defaultdict(list)
+    for node in range(count):
+        members[find(node)].append(node)
+    return list(members.values())

@@ -88,13 +88,22 @@ class _Grouper:
     """The state of one grouping run: quotes, their words, vectors and the fragment tree."""
 
     def __init__(
-        self, quotes: Sequence[Quote], vectors: NDArray[np.float32], words: Sequence[Words]
+        self,
+        quotes: Sequence[Quote],
+        vectors: NDArray[np.float32],
+        words: Sequence[Words],
+        rarity: tuple[Counter[str], int] | None = None,
     ) -> None:
         self.quotes, self.vectors, self.words = quotes, vectors, words
         # Fullest first (see _fullness).
         self.rank = sorted(range(len(quotes)), key=lambda i: _fullness(quotes[i], words[i]))
         self.position = {index: place for place, index in enumerate(self.rank)}
-        self.frequency = Counter(word for quote_words in words for word in quote_words.content)
+        # Rarity is over these quotes, or over a whole corpus that they are part of (its
+        # content-word counts and its number of quotes: the incremental grouping's case).
+        self.frequency, self.documents = rarity or (
+            Counter(word for quote_words in words for word in quote_words.content),
+            len(words),
+        )
         self.postings: dict[str, list[int]] = defaultdict(list)
         for index, quote_words in enumerate(words):
             for term in quote_words.vocabulary:
@@ -102,7 +111,7 @@ class _Grouper:
 
     def rarity(self, word: str) -> float:
         """BM25's inverse document frequency over the quotes, smoothed (UNSEEN_QUOTES)."""
-        return idf(len(self.words) + UNSEEN_QUOTES, self.frequency[word])
+        return idf(self.documents + UNSEEN_QUOTES, self.frequency[word])
 
     def candidates(self, index: int) -> set[int]:
         """Fuller quotes sharing at least one content word with quote ``index``."""
@@ -136,19 +145,26 @@ class _Grouper:
             return None
         return (same_speaker, share + order, same_article, whole.words, -self.position[other])
 
-    def parents(self) -> dict[int, int]:
+    def parents(self, pairs: list[tuple[int, int]] | None = None) -> dict[int, int]:
         """The parent of every fragment, fullest quotes first, so that a fragment sees the
-        speakers its candidate parent's tree already holds and never brings a second one."""
+        speakers its candidate parent's tree already holds and never brings a second one.
+        ``pairs`` collects every (fragment, quote) pair that passes the fragment test."""
         parent: dict[int, int] = {}
         root: dict[int, int] = {}
         speakers: dict[int, set[str]] = defaultdict(set)
         for index in self.rank:
             speaker = self.quotes[index].speaker
-            scored = [
+            passing = [
                 (score, other)
                 for other in self.candidates(index)
-                if (speaker is None or speakers[root[other]] <= {speaker})
-                and (score := self.fragment_score(index, other)) is not None
+                if (score := self.fragment_score(index, other)) is not None
+            ]
+            if pairs is not None:
+                pairs.extend((index, other) for _, other in passing)
+            scored = [
+                (score, other)
+                for score, other in passing
+                if speaker is None or speakers[root[other]] <= {speaker}
             ]
             if scored:
                 parent[index] = max(scored)[1]
@@ -219,41 +235,63 @@ def group_variants(
     missing = {quote.article_id for quote in quotes} - outlets.keys()
     if missing:
         raise ValueError(f"quotes of unknown articles: {sorted(missing)}")
-    # A quote that reports someone's statement ("X stated that …") belongs with X's statement.
-    quotes = [
+    quotes = reported(quotes)
+    words = [words_of(quote.text) for quote in quotes]
+    clusters = Clustering.of(_Grouper(quotes, vectors, words)).clusters
+    return tuple(make_group(members, quotes, words, outlets) for members in clusters)
+
+
+def reported(quotes: Sequence[Quote]) -> list[Quote]:
+    """The quotes as grouping sees them: one that reports someone's statement ("X stated
+    that …") belongs with X's statement, so its speaker is X."""
+    return [
         msgspec.structs.replace(quote, speaker=quote.reported_speaker)
         if quote.reported_speaker
         else quote
         for quote in quotes
     ]
-    words = [words_of(quote.text) for quote in quotes]
-    grouper = _Grouper(quotes, vectors, words)
-    parent = grouper.parents()
-    unit_of = _units(quotes, parent)
-    units: dict[int, list[int]] = defaultdict(list)
-    for index in range(len(quotes)):
-        units[unit_of[index]].append(index)
-    # A statement's speaker is what its quotes say: the majority over its fragments too.
-    speakers = {
-        unit: _majority([quotes[i].speaker for i in members], quotes[unit].speaker)
-        for unit, members in units.items()
-    }
-    score: dict[tuple[int, int], float] = {}
-    statements = set(range(len(quotes))) - parent.keys()
-    for index in sorted(statements):
-        for other in sorted(grouper.candidates(index) & statements):
-            left, right = sorted((unit_of[index], unit_of[other]))
-            if left == right:
-                continue
-            strength = grouper.linked(index, other, speakers[left], speakers[right])
-            if strength is not None and strength > score.get((left, right), 0.0):
-                score[(left, right)] = strength
-    clusters = [
-        sorted(index for unit in cluster for index in units[unit])
-        for cluster in complete_linkage(sorted(units), score)
-    ]
-    clusters.sort(key=lambda members: members[0])
-    return tuple(_group(members, quotes, words, outlets) for members in clusters)
+
+
+class Clustering(msgspec.Struct, frozen=True, kw_only=True):
+    """One grouping run's result: the statements (quote rows, in order of their first row)
+    and the evidence that made them (fragment parents, links between units, and every pair
+    that passed the fragment test), which says what a change to some quotes can reach."""
+
+    clusters: list[list[int]]
+    parent: dict[int, int]
+    links: dict[tuple[int, int], float]
+    fragments: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, grouper: _Grouper) -> Clustering:
+        quotes = grouper.quotes
+        fragments: list[tuple[int, int]] = []
+        parent = grouper.parents(fragments)
+        unit_of = _units(quotes, parent)
+        units: dict[int, list[int]] = defaultdict(list)
+        for index in range(len(quotes)):
+            units[unit_of[index]].append(index)
+        # A statement's speaker is what its quotes say: the majority over its fragments too.
+        speakers = {
+            unit: _majority([quotes[i].speaker for i in members], quotes[unit].speaker)
+            for unit, members in units.items()
+        }
+        score: dict[tuple[int, int], float] = {}
+        statements = set(range(len(quotes))) - parent.keys()
+        for index in sorted(statements):
+            for other in sorted(grouper.candidates(index) & statements):
+                left, right = sorted((unit_of[index], unit_of[other]))
+                if left == right:
+                    continue
+                strength = grouper.linked(index, other, speakers[left], speakers[right])
+                if strength is not None and strength > score.get((left, right), 0.0):
+                    score[(left, right)] = strength
+        clusters = [
+            sorted(index for unit in cluster for index in units[unit])
+            for cluster in complete_linkage(sorted(units), score)
+        ]
+        clusters.sort(key=lambda members: members[0])
+        return cls(clusters=clusters, parent=parent, links=score, fragments=fragments)
 
 
 def _units(quotes: Sequence[Quote], parent: Mapping[int, int]) -> dict[int, int]:
@@ -278,7 +316,7 @@ def _reaches_short(canonical: str, edits: Sequence[Edit]) -> bool:
     )
 
 
-def _group(
+def make_group(
     members: Sequence[int],
     quotes: Sequence[Quote],
     words: Sequence[Words],

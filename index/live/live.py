@@ -1,39 +1,10 @@
 """The live index: articles added and deleted while lookups go on.
 
-A :class:`LiveIndex` holds one immutable :class:`Snapshot` (a
-:class:`~index.search.browse.LoadedIndex`: the searcher and its browse views). Lookups take
-the current snapshot and never wait for a write nor see half of one. Writes are serialised by
-one lock; each builds a new snapshot beside the current one (copy on write), records the
-change in the journal (:mod:`index.live.journal`) and then swaps the snapshot reference. A
-write is acknowledged after both, so an acknowledged article is durable and searchable.
-
-Building a snapshot for added articles:
-
-1. analyse only the new articles (:func:`index.analyse.pipeline.analyse`) and merge their
-   speakers into the index's by canonical name (:func:`index.analyse.speakers.merge_speakers`);
-2. embed only texts the index has no vector for (vectors are kept per text, so quotes and
-   sentences already indexed are never embedded again);
-3. regroup every quote (:func:`index.group.group.group_variants`) with the kept vectors, so a new
-   variant joins its statement and a deleted one leaves it;
-4. rebuild the search units, the FAISS index and the term statistics through the same
-   :func:`index.build.assemble` that ``whosaid build`` uses.
-
-Steps 3 and 4 grow with the whole corpus, not with the write (about 0.6 s over 1,000 quotes,
-8 s over 5,000, with the hash embedder on 2 cores); lookups do not wait meanwhile.
-
-Several writers (worker processes, replicas on a PostgreSQL journal) share one journal. Each
-applies the others' rows (:meth:`LiveIndex.follow`, and before each write), records with the
-last row it has applied, and plans again when the journal says another writer raced it.
-
-Checkpoints write the current snapshot as an index folder (:func:`index.store.folder.write_index`,
-atomic) with the last journal ``seq`` it holds in its manifest. On start, the folder is loaded
-and the journal rows after that ``seq`` are replayed: a crash at any moment leaves a loadable
-folder and loses nothing that was acknowledged.
+How writes, merges and several writers work: see :mod:`index.live`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import time
@@ -41,13 +12,11 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-import msgspec
+import numpy as np
 
-from index.analyse.speakers import merge_speakers
 from index.build import TextVectors, assemble
 from index.embed.protocol import Embedder
-from index.group.group import group_variants
-from index.live.journal import JournalError, JournalRaceError, content_hash
+from index.live.journal import JournalError, JournalRaceError
 from index.live.kept import JournalLocation, KeptJournal, shown
 from index.live.locks import FolderLocks
 from index.live.plan import (
@@ -57,15 +26,20 @@ from index.live.plan import (
     plan_ingest,
     plan_replay,
 )
-from index.live.snapshot import Snapshot, applied_seq, language, renamed_quote
-from index.models import Article, Corpus
+from index.live.segments import SegmentedSearcher
+from index.live.snapshot import Snapshot, applied_seq
+from index.live.writes import Writes
+from index.models import Article
 from index.search.browse import LoadedIndex
-from index.search.calibrate import calibrate, null_scores
 from index.search.searcher import Searcher
-from index.store.folder import load_index, remove_stale_staging, write_index
-from index.store.manifest import now_iso
+from index.store.folder import IndexData, load_index, remove_stale_staging, write_index
+from index.store.manifest import read_manifest
 
 log = logging.getLogger("whosaid.index")
+
+# A merge is due when the delta holds this many unit rows (WHOSAID_MERGE_ROWS).
+MERGE_ROWS = 20_000
+
 
 T = TypeVar("T")
 
@@ -74,7 +48,7 @@ RACE_RETRIES = 5
 
 
 class LiveIndex:
-    """Lookups on the current snapshot; serialised writes that journal, rebuild and swap."""
+    """Lookups on the current snapshot; serialised writes that journal, update and swap."""
 
     def __init__(
         self,
@@ -82,16 +56,18 @@ class LiveIndex:
         *,
         folder: Path,
         journal: JournalLocation,
+        merge_rows: int = MERGE_ROWS,
         locks: FolderLocks | None = None,
     ) -> None:
         self.folder = Path(folder)
         self.journal = KeptJournal(journal)
+        self.merge_rows = merge_rows
         self._locks = locks or FolderLocks(self.folder)
         self._closed = False
         self._embedder = searcher.embedder
-        self._calibration = searcher.manifest.calibration
         self._write_lock = threading.Lock()
         self._checkpoint_lock = threading.Lock()
+        self._writes = Writes(searcher, self._embedder)
         seq = searcher.manifest.journal_seq
         self._snapshot = Snapshot(
             seq=seq, view=LoadedIndex(searcher), hashes=ContentHashes(searcher.corpus.articles)
@@ -106,6 +82,7 @@ class LiveIndex:
         *,
         journal: JournalLocation,
         embedder: Embedder,
+        merge_rows: int = MERGE_ROWS,
     ) -> LiveIndex:
         """Load the index folder, replay the journal rows it lacks, and checkpoint if any
         (the folder's writer only: see :mod:`index.live.locks`)."""
@@ -118,7 +95,7 @@ class LiveIndex:
             loaded = load_index(folder)
         opened = time.perf_counter()
         searcher = Searcher(loaded, embedder)
-        live = cls(searcher, folder=folder, journal=journal, locks=locks)
+        live = cls(searcher, folder=folder, journal=journal, merge_rows=merge_rows, locks=locks)
         # Both parts, machine-readable: bench/startup.py reads them from the log.
         log.info(
             "opened %s: load_index_s=%.3f searcher_s=%.3f",
@@ -147,6 +124,11 @@ class LiveIndex:
     def seq(self) -> int:
         return self._snapshot.seq
 
+    @property
+    def delta_rows(self) -> int:
+        """The unit rows the delta holds: what the next merge folds into the base."""
+        return self._writes.rows
+
     # ------------------------------------------------------------------------ writing
 
     def ingest(self, articles: Sequence[Article]) -> tuple[tuple[Outcome, ...], LoadedIndex]:
@@ -155,9 +137,7 @@ class LiveIndex:
         An id already held with the same outlet and text, or a text already held under
         another id, is ``unchanged``; an id held with other content raises
         :class:`ArticleConflictError`, an article far too costly to analyse raises
-        :class:`ArticleRejectedError`, and then nothing of the batch is added. Rows another
-        writer (worker or replica) recorded are applied first, and again if one races this
-        write: the plan is always made against everything journaled before it.
+        :class:`ArticleRejectedError`, and then nothing of the batch is added.
         """
         from index.analyse.pipeline import refusal
 
@@ -186,17 +166,16 @@ class LiveIndex:
         self, plan: Callable[[Snapshot], tuple[T, Sequence[Article], Sequence[str]]]
     ) -> tuple[T, LoadedIndex]:
         """Catch up with the journal, ``plan`` the write against that snapshot (what it
-        returns, the articles to put and the ids to delete), build, journal, swap; plan again
+        returns, the articles to put and the ids to delete), journal it, apply it; plan again
         when another writer raced it."""
         with self._write_lock:
             for attempt in range(RACE_RETRIES):
-                self._replay_locked()
+                self._replay()
                 base = self._snapshot
                 result, puts, deletes = plan(base)
                 if not puts and not deletes:
                     return result, base.view
                 self.journal.check()
-                built = self._build(base, frozenset(deletes), puts)
                 try:
                     seq = self.journal.record(
                         puts=puts, deletes=deletes, floor=base.seq, seen=base.seq
@@ -205,15 +184,50 @@ class LiveIndex:
                     if attempt + 1 == RACE_RETRIES:
                         raise
                     continue
-                written = len(puts) + len(deletes)
-                self._snapshot = dataclasses.replace(built, seq=applied_seq(base, seq, written))
-                return result, built.view
+                applied = applied_seq(base, seq, len(puts) + len(deletes))
+                self._apply(frozenset(deletes), puts, seq, applied)
+                return result, self._snapshot.view
         raise AssertionError("unreachable")
+
+    def _apply(
+        self, remove: Collection[str], add: Sequence[Article], seq: int, applied: int
+    ) -> None:
+        """Change the writes' state (rows up to ``seq``) and publish the snapshot that holds
+        it, as holding every row up to ``applied`` (write lock held).
+
+        The journal row is recorded first: should the change fail half-way (an analysis
+        error), the writer state is rebuilt from the folder and the journal.
+        """
+        try:
+            if remove:
+                self._writes.remove(remove, seq)
+            if add:
+                self._writes.add(add, seq)
+        except BaseException:
+            self._recover()
+            raise
+        self._publish(applied)
+
+    def _publish(self, seq: int) -> None:
+        writes = self._writes
+        self._snapshot = Snapshot(
+            seq=seq, view=LoadedIndex(writes.searcher()), hashes=writes.hashes()
+        )
+
+    def _recover(self) -> None:
+        base = self._writes.base
+        self._writes = Writes(base, self._embedder)
+        self._snapshot = Snapshot(
+            seq=base.manifest.journal_seq,
+            view=LoadedIndex(base),
+            hashes=ContentHashes(base.corpus.articles),
+        )
+        self._replay()
 
     def replay(self) -> int:
         """Apply the journal rows after the current snapshot's ``seq``; return how many."""
         with self._write_lock:
-            return self._replay_locked()
+            return self._replay()
 
     def follow(self, wait: float) -> int:
         """Wait up to ``wait`` seconds for rows another writer records (a notification from
@@ -225,9 +239,9 @@ class LiveIndex:
             return 0
         return self.replay()
 
-    def _replay_locked(self) -> int:
+    def _replay(self) -> int:
         base = self._snapshot
-        expected = base.searcher.manifest.journal_seq
+        expected = self._writes.base.manifest.journal_seq
         if not self.journal.exists():
             if expected:
                 raise JournalError(
@@ -247,43 +261,78 @@ class LiveIndex:
         if not entries:
             return 0
         remove, add = plan_replay(base.searcher, entries)
-        built = self._build(base, remove, add) if remove or add else base
-        self._snapshot = dataclasses.replace(built, seq=entries[-1].seq)
+        seq = entries[-1].seq
+        if remove:
+            self._writes.remove(remove, seq)
+        if add:
+            self._writes.add(add, seq)
+        self._publish(seq)
         return len(entries)
 
-    # ------------------------------------------------------------------------ checkpoints
+    # ------------------------------------------------------------------------ merges
 
     def checkpoint_due(self, *, rows: int, seconds: float) -> bool:
-        """Whether ``rows`` journal rows, or any rows ``seconds`` after the last checkpoint,
-        wait to be written to the folder."""
+        """Whether the delta holds :attr:`merge_rows` unit rows, or ``rows`` journal rows
+        (or any rows ``seconds`` after the last checkpoint) wait to be written to the folder."""
         pending = self._snapshot.seq - self._checkpointed
         elapsed = time.monotonic() - self._checkpointed_at
-        return pending > 0 and (pending >= rows or elapsed >= seconds)
+        big = self._writes.rows >= self.merge_rows
+        return pending > 0 and (big or pending >= rows or elapsed >= seconds)
 
     def checkpoint(self) -> bool:
-        """Write the current snapshot to the folder (recalibrating the no-match threshold);
-        False when the folder already holds it, or another worker process is its writer.
-        Writes go on meanwhile."""
+        """Merge: write the current snapshot as a new base folder (recalibrating the no-match
+        threshold) and swap it in; False when the folder already holds it. Lookups and writes
+        go on meanwhile; the writes made during the merge stay in the delta. A worker that is
+        not the folder's writer adopts the folder the writer wrote instead."""
         with self._checkpoint_lock:
             snapshot = self._snapshot
-            if snapshot.seq == self._checkpointed or not self._locks.try_become_writer():
+            if snapshot.seq == self._checkpointed:
                 return False
-            searcher = snapshot.searcher
-            calibration = calibrate(null_scores(searcher.ranker))
-            manifest = msgspec.structs.replace(
-                searcher.manifest,
-                calibration=calibration,
-                journal_seq=snapshot.seq,
-                created=now_iso(),
-            )
-            data = msgspec.structs.replace(searcher.data, manifest=manifest)
+            if not self._locks.try_become_writer():
+                return self._adopt()
+            started = time.perf_counter()
+            data = self._merged(snapshot)
             with self._locks.swapping():
                 write_index(self.folder, data, encoder_files=self._embedder.info.files)
-            self._calibration = calibration
+                base = Searcher(load_index(self.folder), self._embedder)
+            with self._write_lock:
+                self._writes.rebase(base, snapshot.seq)
+                self._publish(self._snapshot.seq)
             self._checkpointed = snapshot.seq
             self._checkpointed_at = time.monotonic()
-            log.info("checkpoint: %s holds journal rows up to %d", self.folder, snapshot.seq)
+            log.info(
+                "checkpoint: %s holds journal rows up to %d (merge_s=%.3f)",
+                self.folder,
+                snapshot.seq,
+                time.perf_counter() - started,
+            )
             return True
+
+    def _adopt(self) -> bool:
+        """Take the folder another worker merged as the base, when it holds no row this
+        worker lacks (its delta then keeps only the later rows); whether it did."""
+        with self._locks.reading():
+            merged = read_manifest(self.folder).journal_seq
+            if not self._writes.base.manifest.journal_seq < merged <= self._snapshot.seq:
+                return False
+            base = Searcher(load_index(self.folder), self._embedder)
+        with self._write_lock:
+            self._writes.rebase(base, merged)
+            self._publish(self._snapshot.seq)
+        self._checkpointed = merged
+        self._checkpointed_at = time.monotonic()
+        return True
+
+    def _merged(self, snapshot: Snapshot) -> IndexData:
+        """The index data of a snapshot as one base (built outside the write lock)."""
+        searcher = snapshot.searcher
+        base = searcher.base if isinstance(searcher, SegmentedSearcher) else searcher
+        known = {unit.text: row for row, unit in enumerate(base.ranker.units)}
+        vectors = TextVectors(self._embedder, np.asarray(base.ranker.vectors), known)
+        if isinstance(searcher, SegmentedSearcher):
+            delta = searcher.delta
+            vectors.keep({u.text: delta.vectors[row] for row, u in enumerate(delta.units)})
+        return assemble(searcher.corpus, vectors, self._embedder, journal_seq=snapshot.seq)
 
     def close(self) -> None:
         """Checkpoint what the folder lacks, then close the journal."""
@@ -294,42 +343,3 @@ class LiveIndex:
             with self._write_lock:
                 self.journal.close()
             self._locks.release()
-
-    # ------------------------------------------------------------------------ building
-
-    def _build(self, base: Snapshot, remove: Collection[str], add: Sequence[Article]) -> Snapshot:
-        """A new snapshot: ``base`` without the articles ``remove`` names, with ``add``."""
-        corpus = base.searcher.corpus
-        articles = [a for a in corpus.articles if a.id not in remove]
-        quotes = [q for q in corpus.quotes if q.article_id not in remove]
-        speakers = corpus.speakers
-        if add:
-            from index.analyse.pipeline import analyse
-
-            analysed = analyse(add, language())
-            speakers, renamed = merge_speakers(speakers, analysed.speakers)
-            quotes.extend(renamed_quote(quote, renamed) for quote in analysed.quotes)
-            articles.extend(add)
-        used = {q.speaker for q in quotes} | {q.reported_speaker for q in quotes}
-        speakers = tuple(s for s in speakers if s.id in used)
-
-        ranker = base.searcher.ranker
-        known = {unit.text: row for row, unit in enumerate(ranker.units)}
-        vectors = TextVectors(self._embedder, ranker.vectors, known)
-        groups = group_variants(articles, quotes, vectors.rows([q.text for q in quotes]))
-        grouped = Corpus(
-            articles=tuple(articles), quotes=tuple(quotes), speakers=speakers, groups=groups
-        )
-        data = assemble(
-            grouped,
-            vectors,
-            self._embedder,
-            calibration=self._calibration,
-            journal_seq=base.searcher.manifest.journal_seq,
-        )
-        data = msgspec.structs.replace(data, folder=self.folder)
-        hashes = {h: i for h, i in base.hashes.items() if i not in remove}
-        hashes.update((content_hash(article), article.id) for article in add)
-        return Snapshot(
-            seq=base.seq, view=LoadedIndex(Searcher(data, self._embedder)), hashes=hashes
-        )

@@ -15,7 +15,7 @@ import msgspec
 
 from index.embed.choice import DEFAULT, DEFAULT_CACHE, Choice
 from index.embed.protocol import Embedder
-from index.live.live import LiveIndex
+from index.live.live import MERGE_ROWS, LiveIndex
 from index.store.integrity import IndexDamagedError, set_aside
 
 log = logging.getLogger("whosaid.index")
@@ -36,6 +36,8 @@ class Serving(msgspec.Struct, frozen=True, kw_only=True):
     encoder_cache: Path = DEFAULT_CACHE
     # How many encodes may run at once.
     cpu_workers: int = 2
+    # Merge the live index's delta into a new base folder when it holds this many unit rows.
+    merge_rows: int = MERGE_ROWS
 
 
 def index_present(folder: Path) -> bool:
@@ -83,7 +85,12 @@ def open_index(serving: Serving, embedder: Embedder | None = None) -> LiveIndex:
         embedder = for_index(encoder, serving.index_dir, serving.model_dir)
     model = BoundedEmbedder(embedder, slots=serving.cpu_workers)
     try:
-        live = LiveIndex.open(serving.index_dir, journal=serving.journal, embedder=model)
+        live = LiveIndex.open(
+            serving.index_dir,
+            journal=serving.journal,
+            embedder=model,
+            merge_rows=serving.merge_rows,
+        )
     except IndexDamagedError as exc:
         # Never deleted: set aside for a look, and rebuilt from the articles and the journal.
         aside = set_aside(serving.index_dir)
@@ -94,7 +101,12 @@ def open_index(serving: Serving, embedder: Embedder | None = None) -> LiveIndex:
             encoder = read_manifest(serving.index_dir).model.encoder
             embedder = for_index(encoder, serving.index_dir, serving.model_dir)
             model = BoundedEmbedder(embedder, slots=serving.cpu_workers)
-        live = LiveIndex.open(serving.index_dir, journal=serving.journal, embedder=model)
+        live = LiveIndex.open(
+            serving.index_dir,
+            journal=serving.journal,
+            embedder=model,
+            merge_rows=serving.merge_rows,
+        )
     gc.freeze()
     return live
 

@@ -86,7 +86,10 @@ class Catalog:
 
     def __init__(self, searcher: Searcher) -> None:
         self._searcher = searcher
-        self.statements: tuple[Group, ...] = searcher.corpus.groups
+
+    @cached_property
+    def statements(self) -> tuple[Group, ...]:
+        return self._searcher.corpus.groups
 
     def warm(self) -> None:
         """Build the browse indexes now (the service does, right after it is ready)."""

@@ -133,13 +133,15 @@ class Ranker:
         limit: int,
         allowed: NDArray[np.bool_] | None = None,
         exclude_group: str | None = None,
+        exclude: Container[str] = frozenset(),
     ) -> list[Candidate]:
         """The ``limit`` best statements for the query, best first.
 
         ``query_vectors`` are the embeddings of :attr:`Query.texts`. ``allowed`` (one flag per
         unit row) restricts the search to the rows it marks (an outlet filter); the nearest of
         them are found by exact search. ``exclude_group`` leaves one statement
-        out (the calibration asks a statement's own quote against all the others).
+        out (the calibration asks a statement's own quote against all the others), and
+        ``exclude`` leaves out the statements it names (a live index's replaced ones).
         Statements with the same score and similarity keep the order of their first unit.
         """
         if not self.units or limit <= 0:
@@ -158,8 +160,8 @@ class Ranker:
             self._lexical_candidates(weights, postings),
         ).tolist()
         kept = [(group, self._group_id(group)) for group in groups]
-        if exclude_group is not None:
-            kept = [(group, name) for group, name in kept if name != exclude_group]
+        if exclude_group is not None or exclude:
+            kept = [(g, n) for g, n in kept if n != exclude_group and n not in exclude]
         supports = _supports([group for group, _ in kept], postings)
         rows = [self._rows(group, allowed) for group, _ in kept]
         # One gather from the (possibly memory-mapped) vectors for all candidates' rows.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,9 +61,9 @@ class Searcher:
         self._ranker = Ranker(
             index.units, index.vectors, index.faiss_index, index.terms, tables=index.tables
         )
-        self._groups = {group.id: group for group in index.corpus.groups}
+        self._groups: Mapping[str, Group] = {group.id: group for group in index.corpus.groups}
         self._speakers = {speaker.id: speaker for speaker in index.corpus.speakers}
-        self._articles = {article.id: article for article in index.corpus.articles}
+        self._articles: Mapping[str, Article] = {a.id: a for a in index.corpus.articles}
 
     @classmethod
     def open(

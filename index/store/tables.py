@@ -106,12 +106,15 @@ class RankTables:
     # ------------------------------------------------------------------------ building
 
     @classmethod
-    def build(cls, units: Sequence[Unit]) -> RankTables:
+    def build(
+        cls, units: Sequence[Unit], known: dict[str, tuple[str, ...]] | None = None
+    ) -> RankTables:
         """The tables of ``units`` (row ``i`` is ``units[i]``).
 
         Each distinct text is tokenised once (the same quote in many outlets, or said many
-        times, is common); the (group, term) pairs are collected in flat arrays and sorted
-        into postings by numpy, so no per-group Python set is ever made.
+        times, is common), or never when ``known`` has its terms (a cache kept across builds,
+        filled here); the (group, term) pairs are collected in flat arrays and sorted into
+        postings by numpy, so no per-group Python set is ever made.
         """
         groups: dict[str, int] = {}
         vocabulary: dict[str, int] = {}
@@ -124,7 +127,11 @@ class RankTables:
             unit_group.append(group)
             found = text_terms.get(unit.text)
             if found is None:
-                terms = lexical.document_terms(unit.text)
+                terms = known.get(unit.text) if known is not None else None
+                if terms is None:
+                    terms = lexical.document_terms(unit.text)
+                    if known is not None:
+                        known[unit.text] = terms
                 ids = {vocabulary.setdefault(term, len(vocabulary)): None for term in terms}
                 found = array("i", ids)
                 text_terms[unit.text] = found

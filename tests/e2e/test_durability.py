@@ -2,14 +2,17 @@
 journal) during a stream of ingests, start it again, and every acknowledged article is there
 and found by lookup.
 
-The server checkpoints every few articles (so the kill may land in or between checkpoints); on
-the restart it loads the folder and replays the journal rows the folder lacks.
+The server checkpoints (merges its delta into a new index folder) every few articles, so the
+kill may land in or between merges; the second test waits for a merge to be writing its new
+folder and kills the server then. On the restart it loads the folder and replays the journal
+rows the folder lacks.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -62,7 +65,27 @@ def stream_ingests(
     enough.set()
 
 
-def test_sigkill_during_ingest_loses_no_acknowledged_article(server: LiveServer) -> None:
+def merging(server: LiveServer) -> bool:
+    """Whether a merge is writing its new index folder (the staging sibling exists)."""
+    return any(server.index_dir.parent.glob(f".{server.index_dir.name}.new-*"))
+
+
+def after_acknowledged(server: LiveServer, enough: threading.Event) -> None:
+    assert enough.wait(timeout=600), "the stream of ingests stalled"
+
+
+def during_a_merge(server: LiveServer, enough: threading.Event) -> None:
+    assert enough.wait(timeout=600), "the stream of ingests stalled"
+    deadline = time.monotonic() + 300
+    while not merging(server):
+        assert time.monotonic() < deadline, "no merge started"
+        time.sleep(0.005)
+
+
+@pytest.mark.parametrize("moment", [after_acknowledged, during_a_merge])
+def test_sigkill_during_ingest_loses_no_acknowledged_article(
+    server: LiveServer, moment: Callable[[LiveServer, threading.Event], None]
+) -> None:
     server.start()
     acknowledged: list[str] = []
     enough, stop = threading.Event(), threading.Event()
@@ -70,7 +93,7 @@ def test_sigkill_during_ingest_loses_no_acknowledged_article(server: LiveServer)
         target=stream_ingests, args=(server.url, acknowledged, enough, stop), daemon=True
     )
     writer.start()
-    assert enough.wait(timeout=600), "the stream of ingests stalled"
+    moment(server, enough)
     server.kill()  # the writer is sending the next article meanwhile
     stop.set()
     writer.join(timeout=120)
