@@ -37,7 +37,13 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from index.analyse.candidates import Candidate, Proposal, article_view, quote_candidates
+from index.analyse.candidates import (
+    Candidate,
+    Proposal,
+    article_view,
+    form_of,
+    quote_candidates,
+)
 from index.analyse.cues import (
     Context,
     NoSpeaker,
@@ -138,15 +144,24 @@ def attribute_speakers(
     contexts: list[Context] = []
     # The speakers of the article's last two quotations (rules), for continuation and turns.
     last: list[Entity | None] = [None, None]
+    continues = False
     for paragraph, doc, inside in zip(paragraphs, docs, insides, strict=True):
         ctx = Context(article, paragraph, doc, inside, entities)
         contexts.append(ctx)
         previous: Entity | None = None
         for quote in by_paragraph.get(paragraph.index, []):
-            around = {"previous": last[0], "previous_2": last[1], "lead_in": lead_in}
+            base = Proposal(
+                entity=None,
+                rule=None,
+                previous=last[0],
+                previous_2=last[1],
+                lead_in=lead_in,
+                continued=continues,
+            )
+            continues = quote.continues
             if not quote.headline and is_title(quote, paragraph):
                 speakers[quote.id], cues[quote.id] = None, (None, "title")
-                proposals[quote.id] = Proposal(entity=None, rule=None, title=True, **around)
+                proposals[quote.id] = dataclasses.replace(base, title=True)
                 continue
             source = reported_speaker(ctx, quote)
             if source is not None:
@@ -154,7 +169,7 @@ def attribute_speakers(
             entity, mention, cue, rule = _cue(ctx, quote, previous)
             if cue == PASSIVE:
                 speakers[quote.id], cues[quote.id] = None, (None, cue)
-                proposals[quote.id] = Proposal(entity=None, rule=None, passive=True, **around)
+                proposals[quote.id] = dataclasses.replace(base, passive=True)
                 continue
             if entity is None and quote.headline:
                 entity = headline_lead_in(ctx, quote)
@@ -170,7 +185,13 @@ def attribute_speakers(
                 cue = cue or ("continuation" if entity is not None else None)
                 if entity is not None:
                     rule = "continuation" if previous is not None else "opening"
-            proposals[quote.id] = Proposal(entity=entity, rule=rule if entity else None, **around)
+            proposals[quote.id] = dataclasses.replace(
+                base,
+                entity=entity,
+                rule=rule if entity else None,
+                form=form_of(mention),
+                mention=mention,
+            )
             if not quote.headline and entity is not None and entity is not last[0]:
                 last = [entity, last[0]]
             if entity is None or (quote.headline and entity.kind != "person"):
@@ -190,7 +211,7 @@ def attribute_speakers(
                 proposals[quote.id], entity=body, rule="same_words"
             )
     weights = weights or load_weights()
-    view = article_view(entities.timeline, lambda c, token: entity_of(c, token, None))
+    view = article_view(entities.timeline, lambda c, token: entity_of(c, token, None), contexts)
     candidates: dict[str, list[Candidate]] = {}
     confidence: dict[str, float] = {}
     for quote in quotes:

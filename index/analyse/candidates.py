@@ -34,6 +34,7 @@ from index.analyse.cues import (
     sentence_window,
     speaker_token,
 )
+from index.analyse.genders import genders, pronoun_gender
 from index.analyse.mentions import Entity, Occurrence
 from index.models import Quote
 from index.text.lexicon import PERSONAL_PRONOUNS
@@ -75,11 +76,17 @@ class Proposal:
 
     entity: Entity | None
     rule: str | None
+    # How the rules' cue names the speaker: "pronoun", "name" or "description".
+    form: str | None = None
+    # The cue's mention as written ("she", "Ms Park").
+    mention: str | None = None
     passive: bool = False
     title: bool = False
     previous: Entity | None = None
     previous_2: Entity | None = None
     lead_in: Entity | None = None
+    # The previous quotation has no closing mark: this one goes on with it.
+    continued: bool = False
 
 
 @dataclass
@@ -104,6 +111,8 @@ class ArticleView:
     counts: Counter[int]
     top_person: Entity | None
     resolve: Resolve
+    # Each person's grammatical gender as the article shows it ("he"/"she"), where it does.
+    genders: dict[int, str] = field(default_factory=dict)
     _subjects: dict[int, list[tuple[int, Entity, str]]] = field(default_factory=dict)
 
     def speech_subjects(self, ctx: Context) -> list[tuple[int, Entity, str]]:
@@ -124,12 +133,17 @@ class ArticleView:
         return self._subjects[key]
 
 
-def article_view(timeline: Sequence[Occurrence], resolve: Resolve) -> ArticleView:
-    """Counts of each entity's mentions over the article, and its most mentioned person."""
+def article_view(
+    timeline: Sequence[Occurrence], resolve: Resolve, contexts: Sequence[Context] = ()
+) -> ArticleView:
+    """Counts of each entity's mentions over the article, its most mentioned person, and the
+    genders the article gives its people."""
     counts: Counter[int] = Counter(id(o.entity) for o in timeline)
     people = [o.entity for o in timeline if o.entity.kind == "person"]
     top = max(people, key=lambda e: counts[id(e)], default=None)
-    return ArticleView(counts=counts, top_person=top, resolve=resolve)
+    return ArticleView(
+        counts=counts, top_person=top, resolve=resolve, genders=genders(timeline, contexts)
+    )
 
 
 def mention_form(token: Token) -> str:
@@ -181,6 +195,8 @@ def quote_candidates(
 
     if proposal.entity is not None:
         candidate(proposal.entity).mark(f"rule_{proposal.rule or 'other'}")
+        if proposal.form is not None:
+            candidate(proposal.entity).mark(f"rule_form_{proposal.form}")
     for name in ("previous", "previous_2", "lead_in"):
         entity = getattr(proposal, name)
         if entity is not None:
@@ -202,12 +218,11 @@ def quote_candidates(
             if offset < ctx.paragraph.start:
                 found.mark("mention_previous_paragraph")
                 where = quote.start - offset
-            elif lo <= offset < hi:
-                found.mark("mention_sentence_before" if offset < quote.start else "mention_sentence_after")
-                where = quote.start - offset if offset < quote.start else offset - quote.end
             else:
-                found.mark("mention_paragraph_before" if offset < quote.start else "mention_paragraph_after")
-                where = quote.start - offset if offset < quote.start else offset - quote.end
+                scope = "sentence" if lo <= offset < hi else "paragraph"
+                side = "before" if offset < quote.start else "after"
+                found.mark(f"mention_{scope}_{side}")
+                where = quote.start - offset if side == "before" else offset - quote.end
             found.mark("closeness", 1.0 / (1.0 + _distance(where)))
             if occurrence.subject:
                 found.mark("mention_subject")
@@ -220,7 +235,7 @@ def quote_candidates(
                 found.mark("speech_subject_paragraph")
             found.mark(f"form_{form}")
         if before is not None:
-            for _, entity, form in view.speech_subjects(before):
+            for _, entity, _form in view.speech_subjects(before):
                 candidate(entity).mark("speech_subject_previous_paragraph")
         subject = governing_subject(ctx, span.start, span.end)
         if subject is not None:
@@ -230,10 +245,17 @@ def quote_candidates(
                 candidate(entity).mark(f"form_{mention_form(subject)}")
 
     opening = quote.start - ctx.paragraph.start <= 2
+    _nearest(by_entity)
+    said_by = pronoun_gender(proposal.mention) if proposal.form == "pronoun" else None
     for found in by_entity.values():
         entity = found.entity
         assert entity is not None
         found.mark(f"kind_{entity.kind}")
+        if not entity.name[:1].isupper():
+            found.mark("lowercase_name")  # a description: "a statement", "the minister"
+        if proposal.entity is entity:
+            found.mark(f"rule_pick_{entity.kind}")
+            found.mark(f"rule_pick_on_{quote.kind}")
         if entity.kind == "person" and len(entity.name.split()) >= 2:
             found.mark("full_name")
         found.mark("log_mentions", math.log1p(view.counts[id(entity)]))
@@ -247,6 +269,13 @@ def quote_candidates(
             found.mark("opening_previous_paragraph")
         if quote.headline:
             found.mark("headline")
+        if proposal.continued and "previous" in found.features:
+            found.mark("previous_continued")
+        gender = view.genders.get(id(entity))
+        if said_by is not None and entity.kind == "person" and gender is not None:
+            found.mark("pronoun_agrees" if gender == said_by else "pronoun_clashes")
+        elif said_by is not None and entity.kind != "person":
+            found.mark("pronoun_clashes")
     words = quote.text.split()
     nobody = Candidate(None, {"null": 1.0})
     nobody.mark("null_log_words", math.log1p(len(words)))
@@ -258,4 +287,26 @@ def quote_candidates(
     nobody.mark("null_headline", float(quote.headline))
     nobody.mark("null_no_cue", float(not cue_in_sentence and proposal.rule is None))
     nobody.mark("null_no_candidates", float(not by_entity))
+    nobody.mark(f"null_kind_{quote.kind}")
+    nobody.mark("null_opening", float(opening))
+    nobody.mark("null_continued", float(proposal.continued))
     return [*by_entity.values(), nobody]
+
+
+def _nearest(by_entity: dict[int, Candidate]) -> None:
+    """Mark the closest mentioned candidate, and the closest one named as a clause subject."""
+    ranked = sorted(by_entity.values(), key=lambda c: -c.features.get("closeness", 0.0))
+    if ranked and "closeness" in ranked[0].features:
+        ranked[0].mark("nearest")
+    subjects = [c for c in ranked if "mention_subject" in c.features]
+    if subjects:
+        subjects[0].mark("nearest_subject")
+
+
+def form_of(mention: str | None) -> str | None:
+    """The form of a mention as written (see :func:`mention_form`), from its text."""
+    if not mention:
+        return None
+    if mention.casefold() in PERSONAL_PRONOUNS | {"they", "it", "we", "i", "you"}:
+        return "pronoun"
+    return "name" if mention[:1].isupper() else "description"

@@ -75,6 +75,7 @@ def analyse(
     entities: list[Entity] = []
     speaker_of: dict[str, Entity | None] = {}
     reported: dict[str, Entity] = {}
+    confidence: dict[str, float] = {}
     for article in tqdm(
         articles, desc="analyse", unit="article", leave=False, disable=not progress
     ):
@@ -83,6 +84,7 @@ def analyse(
         entities.extend(attribution.entities)
         speaker_of.update(attribution.speakers)
         reported.update(attribution.reported)
+        confidence.update(attribution.confidence)
     uses = Counter(id(e) for e in speaker_of.values() if e is not None)
     speakers, assignment = resolve_speakers(entities, uses)
     used = {assignment[id(e)] for e in speaker_of.values() if e is not None}
@@ -90,6 +92,7 @@ def analyse(
         msgspec.structs.replace(
             quote,
             speaker=assignment[id(entity)] if (entity := speaker_of.get(quote.id)) else None,
+            speaker_confidence=round(confidence[quote.id], 3) if entity else None,
             reported_speaker=assignment[id(source)] if (source := reported.get(quote.id)) else None,
         )
         for quote in quotes

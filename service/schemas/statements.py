@@ -89,6 +89,8 @@ class Variant(msgspec.Struct, frozen=True, kw_only=True):
     url: str | None = None
     published: str | None = None
     kind: QuoteKind | None = None
+    # The attribution model's probability that the statement's speaker said this variant.
+    speaker_confidence: float | None = None
 
 
 class FirstSeen(msgspec.Struct, frozen=True, kw_only=True):
