@@ -43,15 +43,17 @@ def run(count: int) -> dict[str, Any]:
 
         return wrapper
 
-    originals = attribute.quote_candidates, attribute.choose
-    attribute.quote_candidates = counted(originals[0])  # type: ignore[assignment]
-    attribute.choose = counted(originals[1])  # type: ignore[assignment]
+    names = ("quote_candidates", "choose")
+    originals = {name: vars(attribute)[name] for name in names}
+    for name in names:
+        setattr(attribute, name, counted(originals[name]))
     try:
         start = time.process_time()
         corpus = analyse(articles, nlp)
         total = time.process_time() - start
     finally:
-        attribute.quote_candidates, attribute.choose = originals
+        for name in names:
+            setattr(attribute, name, originals[name])
     quotes = len(corpus.quotes)
     return {
         **machine(),

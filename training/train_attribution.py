@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 SEED = 0
-C = 0.5
+C = 10.0
 DIGITS = 5
 # One row per quote: (features of each candidate, index of the right one or -1, gold is null).
 Row = tuple[list[dict[str, float]], int, bool]
@@ -97,7 +97,7 @@ def extract_rows(data: Path, limit: int | None = None) -> list[Row]:
 
 def fit_weights(rows: Sequence[Row], c: float = C, seed: int = SEED) -> dict[str, Any]:
     """Logistic regression over every candidate (right one positive), and the threshold."""
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
     names = sorted({name for features, _, _ in rows for f in features for name in f})
     column = {name: j for j, name in enumerate(names)}
@@ -161,12 +161,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repo-commit", default="", help="PolNeAR commit the data came from")
     args = parser.parse_args(argv)
     if args.cache is not None and args.cache.exists():
-        rows = [tuple(row) for row in json.loads(args.cache.read_text())]
+        rows: list[Row] = [(f, r, n) for f, r, n in json.loads(args.cache.read_text())]
     else:
         rows = extract_rows(args.data, args.limit)
         if args.cache is not None:
             args.cache.write_text(json.dumps(rows))
-    result = fit_weights(rows)  # type: ignore[arg-type]
+    result = fit_weights(rows)
     result["trained"].update(
         {
             "data": "PolNeAR train split (networkdynamics/PolNeAR)",

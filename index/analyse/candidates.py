@@ -247,6 +247,8 @@ def quote_candidates(
     opening = quote.start - ctx.paragraph.start <= 2
     _nearest(by_entity)
     said_by = pronoun_gender(proposal.mention) if proposal.form == "pronoun" else None
+    if said_by is not None:
+        _antecedents(by_entity, timeline, quote.start, said_by, view.genders)
     for found in by_entity.values():
         entity = found.entity
         assert entity is not None
@@ -310,3 +312,30 @@ def form_of(mention: str | None) -> str | None:
     if mention.casefold() in PERSONAL_PRONOUNS | {"they", "it", "we", "i", "you"}:
         return "pronoun"
     return "name" if mention[:1].isupper() else "description"
+
+
+def _antecedents(
+    by_entity: dict[int, Candidate],
+    timeline: Sequence[Occurrence],
+    before: int,
+    gender: str,
+    genders: dict[int, str],
+) -> None:
+    """For a cue that is "he" or "she": the people named before the quote, most recent first
+    (``antecedent_1``, ``antecedent_2``), and the most recent subject whose gender agrees."""
+    seen: list[int] = []
+    agreeing_subject = False
+    for occurrence in reversed(timeline):
+        key = id(occurrence.entity)
+        if occurrence.offset >= before or occurrence.entity.kind != "person":
+            continue
+        if key not in seen and len(seen) < 2:
+            seen.append(key)
+            if key in by_entity:
+                by_entity[key].mark(f"antecedent_{len(seen)}")
+        agrees = genders.get(key, gender) == gender
+        if occurrence.subject and agrees and not agreeing_subject and key in by_entity:
+            by_entity[key].mark("antecedent_subject_agrees")
+            agreeing_subject = True
+        if len(seen) >= 2 and agreeing_subject:
+            break

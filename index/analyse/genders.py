@@ -1,8 +1,8 @@
 """The grammatical gender an article gives each person it names, for pronoun agreement.
 
 Evidence is the article's own: an honorific before the name ("Mr", "Ms") and the pronouns of
-the sentences where that person is the only one named ("Ruiz said she would …"). No list of
-first names: a name says nothing here that the article does not.
+the sentences where that person is the only one named, as a subject ("Ruiz said she would …").
+No list of first names: a name says nothing here that the article does not.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ def genders(timeline: Sequence[Occurrence], contexts: Sequence[Context]) -> dict
         base = ctx.paragraph.start
         for sentence in ctx.doc.sents:
             lo, hi = base + sentence.start_char, base + sentence.end_char
-            inside = {id(people[k].entity): people[k].entity for k in _between(offsets, lo, hi)}
-            if len(inside) != 1:
+            named = [people[k] for k in _between(offsets, lo, hi)]
+            inside = {id(o.entity): o.entity for o in named}
+            if len(inside) != 1 or not any(o.subject for o in named):
                 continue
             (key,) = inside
             for token in sentence:

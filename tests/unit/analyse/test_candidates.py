@@ -95,3 +95,17 @@ def test_form_of_a_written_mention() -> None:
     assert form_of("Ms Park") == "name"
     assert form_of("the economist") == "description"
     assert form_of(None) is None
+
+
+def test_a_pronoun_cue_marks_agreement_and_antecedents() -> None:
+    result = attribution(
+        "Senator Paul Grady met Mayor Ruth Okafor on Monday. Ms Okafor thanked the senator.\n"
+        "“The bridge will be built,” she said."
+    )
+    found = candidates_of(result, "bridge will be built")
+    okafor = found["Ruth Okafor"].features
+    assert okafor["pronoun_agrees"] == 1.0
+    assert okafor["antecedent_1"] == 1.0
+    assert okafor["antecedent_subject_agrees"] == 1.0
+    grady = found["Paul Grady"].features
+    assert "antecedent_1" not in grady and "antecedent_subject_agrees" not in grady
