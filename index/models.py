@@ -64,6 +64,8 @@ class Quote(msgspec.Struct, frozen=True, kw_only=True):
     cue: str | None = None
     # Filled by speaker resolution: the id of a Speaker.
     speaker: str | None = None
+    # The attribution ranker's probability that ``speaker`` said it (None without a speaker).
+    speaker_confidence: float | None = None
     # When the quoted words themselves report someone ("Xi stated that …", quoted from a
     # readout), the Speaker id of that someone: the statement is theirs, the quote the source's.
     reported_speaker: str | None = None

@@ -109,6 +109,7 @@ def variant(
         url=None if article is None else article.url,
         published=None if article is None else article.published,
         kind=None if quote is None else schemas.QuoteKind(quote.kind),
+        speaker_confidence=None if quote is None else quote.speaker_confidence,
     )
 
 
@@ -233,6 +234,7 @@ def article_quote(quote: models.Quote, catalog: Catalog) -> schemas.ArticleQuote
         headline=quote.headline,
         continues=quote.continues,
         speaker=speaker_ref(catalog.speaker_or_none(quote.speaker)),
+        speaker_confidence=quote.speaker_confidence,
         mention=quote.mention,
         cue=quote.cue,
         statement_id=catalog.statement_of(quote.id),

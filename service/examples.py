@@ -35,6 +35,7 @@ VARIANTS = (
         url="https://harbor-ledger.example/2024/03/02/port",
         published="2024-03-02",
         kind=schemas.QuoteKind.FULL,
+        speaker_confidence=0.94,
     ),
     schemas.Variant(
         quote_id="q_0527",
@@ -49,6 +50,7 @@ VARIANTS = (
         url=None,
         published="2024-03-03",
         kind=schemas.QuoteKind.FULL,
+        speaker_confidence=0.94,
         differences=(
             schemas.Difference(
                 kind=schemas.DifferenceKind.SUBSTITUTION,
@@ -181,6 +183,7 @@ ARTICLE = schemas.Article(
             mention="Maria Okafor",
             cue="said",
             statement_id=STATEMENT_ID,
+            speaker_confidence=0.94,
         ),
     ),
 )

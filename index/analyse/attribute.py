@@ -20,11 +20,16 @@ The cue of a quotation is found by these rules, first match wins:
    body's speaker wins over a headline cue that is not a person.
 
 Anything else gets no speaker rather than a guess.
+
+The rules no longer decide: their pick is one candidate among those of
+:mod:`index.analyse.candidates`, marked with the rule that made it, and the learned ranker
+(:mod:`index.analyse.ranker`) chooses the speaker and gives its probability.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,6 +37,13 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from index.analyse.candidates import (
+    Candidate,
+    Proposal,
+    article_view,
+    form_of,
+    quote_candidates,
+)
 from index.analyse.cues import (
     Context,
     NoSpeaker,
@@ -48,6 +60,7 @@ from index.analyse.cues import (
 )
 from index.analyse.extract import Paragraph, is_display_line, split_paragraphs
 from index.analyse.mentions import ArticleEntities, Entity, missed_names, noun_phrase
+from index.analyse.ranker import Weights, choose, load_weights
 from index.analyse.referents import (
     continued_speaker,
     entity_of,
@@ -73,10 +86,19 @@ class Attribution:
     entities: list[Entity]
     # Quotes whose words open by reporting someone else's speech ("X stated that …").
     reported: dict[str, Entity]
+    # The ranker's probability for each quote's speaker (for nobody: that nobody speaks).
+    confidence: dict[str, float]
+    # Each quote's candidates with their features (what the ranker chose from).
+    candidates: dict[str, list[Candidate]]
 
 
-def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language) -> Attribution:
-    """Find the cue and the speaking entity of every quotation of one article."""
+def attribute_speakers(
+    article: Article, quotes: Sequence[Quote], nlp: Language, weights: Weights | None = None
+) -> Attribution:
+    """Find the cue and the speaking entity of every quotation of one article.
+
+    ``weights`` is the ranker's model (the packaged one by default).
+    """
     paragraphs = split_paragraphs(article.text)
     docs = list(nlp.pipe(mask_dateline(p.text) for p in paragraphs))
     by_paragraph: dict[int, list[Quote]] = {}
@@ -118,23 +140,41 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
     # ("X said the plan had failed."), for a quotation that opens the next paragraph uncued.
     lead_in: Entity | None = None
     reported: dict[str, Entity] = {}
+    proposals: dict[str, Proposal] = {}
+    contexts: list[Context] = []
+    # The speakers of the article's last two quotations (rules), for continuation and turns.
+    last: list[Entity | None] = [None, None]
+    continues = False
     for paragraph, doc, inside in zip(paragraphs, docs, insides, strict=True):
         ctx = Context(article, paragraph, doc, inside, entities)
+        contexts.append(ctx)
         previous: Entity | None = None
         for quote in by_paragraph.get(paragraph.index, []):
+            base = Proposal(
+                entity=None,
+                rule=None,
+                previous=last[0],
+                previous_2=last[1],
+                lead_in=lead_in,
+                continued=continues,
+            )
+            continues = quote.continues
             if not quote.headline and is_title(quote, paragraph):
                 speakers[quote.id], cues[quote.id] = None, (None, "title")
+                proposals[quote.id] = dataclasses.replace(base, title=True)
                 continue
             source = reported_speaker(ctx, quote)
             if source is not None:
                 reported[quote.id] = source
-            entity, mention, cue = _cue(ctx, quote, previous)
+            entity, mention, cue, rule = _cue(ctx, quote, previous)
             if cue == PASSIVE:
                 speakers[quote.id], cues[quote.id] = None, (None, cue)
+                proposals[quote.id] = dataclasses.replace(base, passive=True)
                 continue
             if entity is None and quote.headline:
                 entity = headline_lead_in(ctx, quote)
                 cue = "headline colon" if entity is not None else cue
+                rule = "headline" if entity is not None else rule
             if entity is None and not quote.headline:
                 opening = opens_paragraph(quote, paragraph)
                 entity = previous or (
@@ -143,6 +183,17 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
                     else None
                 )
                 cue = cue or ("continuation" if entity is not None else None)
+                if entity is not None:
+                    rule = "continuation" if previous is not None else "opening"
+            proposals[quote.id] = dataclasses.replace(
+                base,
+                entity=entity,
+                rule=rule if entity else None,
+                form=form_of(mention),
+                mention=mention,
+            )
+            if not quote.headline and entity is not None and entity is not last[0]:
+                last = [entity, last[0]]
             if entity is None or (quote.headline and entity.kind != "person"):
                 pending.append(quote)
             speakers[quote.id] = entity
@@ -156,11 +207,27 @@ def attribute_speakers(article: Article, quotes: Sequence[Quote], nlp: Language)
         if body is not None:
             speakers[quote.id] = body
             cues[quote.id] = (None, "same words")
+            proposals[quote.id] = dataclasses.replace(
+                proposals[quote.id], entity=body, rule="same_words"
+            )
+    weights = weights or load_weights()
+    view = article_view(entities.timeline, lambda c, token: entity_of(c, token, None), contexts)
+    candidates: dict[str, list[Candidate]] = {}
+    confidence: dict[str, float] = {}
+    for quote in quotes:
+        k = quote.paragraph
+        before = contexts[k - 1] if k > 0 else None
+        found = quote_candidates(
+            contexts[k], before, quote, proposals[quote.id], view, list(entities.timeline)
+        )
+        candidates[quote.id] = found
+        choice = choose(weights, found)
+        speakers[quote.id], confidence[quote.id] = choice.entity, choice.probability
     attributed = [
         msgspec.structs.replace(quote, mention=cues[quote.id][0], cue=cues[quote.id][1])
         for quote in quotes
     ]
-    return Attribution(attributed, speakers, entities.entities, reported)
+    return Attribution(attributed, speakers, entities.entities, reported, confidence, candidates)
 
 
 PASSIVE = "passive, no agent"
@@ -168,19 +235,23 @@ PASSIVE = "passive, no agent"
 
 def _cue(
     ctx: Context, quote: Quote, previous: Entity | None
-) -> tuple[Entity | None, str | None, str | None]:
-    """Rules 1–4 for one quotation: (entity, mention as written, cue word)."""
+) -> tuple[Entity | None, str | None, str | None, str | None]:
+    """Rules 1–4 for one quotation: (entity, mention as written, cue word, rule name)."""
     span = quote_span(ctx.doc, ctx.paragraph, quote)
     if span is None:
-        return None, None, None
+        return None, None, None, None
     start, end = sentence_window(ctx, span.start, span.end - 1)
     after = span.end + 1  # past the closing mark
     if closes_sentence(span) and after < end and ctx.doc[after].text[:1].isupper():
         end = after
-    found = after_cue(ctx, span, end) or governing_cue(ctx, span)
-    found = found or nearest_cue(ctx, span, start, end)
+    rule = "after"
+    found: Token | NoSpeaker | None = after_cue(ctx, span, end)
+    if found is None:
+        found, rule = governing_cue(ctx, span), "governing"
+    if found is None:
+        found, rule = nearest_cue(ctx, span, start, end), "nearest"
     if isinstance(found, NoSpeaker):
-        return None, None, PASSIVE
+        return None, None, PASSIVE, None
     subject: Token | NoSpeaker | None = None
     cue: str | None = None
     if found is not None:
@@ -190,12 +261,13 @@ def _cue(
     if subject is None:
         subject = according_to(ctx, start, end)
         cue = "according to" if subject is not None else cue
+        rule = "according"
     if isinstance(subject, NoSpeaker):
-        return None, None, PASSIVE
+        return None, None, PASSIVE, None
     if subject is None:
-        return None, None, cue
+        return None, None, cue, None
     lo, hi = noun_phrase(subject)
-    return entity_of(ctx, subject, previous), ctx.doc[lo:hi].text, cue
+    return entity_of(ctx, subject, previous), ctx.doc[lo:hi].text, cue, rule
 
 
 HEADLINE_LEAD_IN = re.compile(r"^\s*((?:[A-Z][\w.'’-]*\s+){0,4}[A-Z][\w.'’-]*)\s*:\s*[\"'“‘«]?$")

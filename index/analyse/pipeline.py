@@ -77,11 +77,13 @@ def resolve_corpus(articles: Sequence[Article], attributions: Iterable[Attributi
     entities: list[Entity] = []
     speaker_of: dict[str, Entity | None] = {}
     reported: dict[str, Entity] = {}
+    confidence: dict[str, float] = {}
     for attribution in attributions:
         quotes.extend(attribution.quotes)
         entities.extend(attribution.entities)
         speaker_of.update(attribution.speakers)
         reported.update(attribution.reported)
+        confidence.update(attribution.confidence)
     uses = Counter(id(e) for e in speaker_of.values() if e is not None)
     speakers, assignment = resolve_speakers(entities, uses)
     used = {assignment[id(e)] for e in speaker_of.values() if e is not None}
@@ -89,6 +91,7 @@ def resolve_corpus(articles: Sequence[Article], attributions: Iterable[Attributi
         msgspec.structs.replace(
             quote,
             speaker=assignment[id(entity)] if (entity := speaker_of.get(quote.id)) else None,
+            speaker_confidence=round(confidence[quote.id], 3) if entity else None,
             reported_speaker=assignment[id(source)] if (source := reported.get(quote.id)) else None,
         )
         for quote in quotes

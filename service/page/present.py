@@ -207,8 +207,8 @@ def _confidence(catalog: Catalog, group: models.Group | None, quote_id: str) -> 
         return None
     for quote in catalog.quotes_of(article_id):
         if quote.id == quote_id:
-            value = getattr(quote, "confidence", None)
-            return None if value is None else round(float(value), 2)
+            value = quote.speaker_confidence
+            return None if value is None else round(value, 2)
     return None
 
 

@@ -130,6 +130,8 @@ class ArticleQuote(msgspec.Struct, frozen=True, kw_only=True):
     mention: str | None
     cue: str | None
     statement_id: str | None
+    # The attribution model's probability for ``speaker`` (null when there is none).
+    speaker_confidence: float | None
 
 
 class Article(msgspec.Struct, frozen=True, kw_only=True):

@@ -89,6 +89,9 @@ class Variant(msgspec.Struct, frozen=True, kw_only=True):
     url: str | None
     published: str | None
     kind: QuoteKind | None
+    # The attribution model's probability that the statement's speaker said this variant
+    # (null when the variant has no speaker).
+    speaker_confidence: float | None
 
 
 class FirstSeen(msgspec.Struct, frozen=True, kw_only=True):
