@@ -395,9 +395,9 @@ def visibility_section(r: dict[str, Any]) -> str:
                 ["set-up", "write p50 ms", "write p99 ms", "visible p50 ms", "visible p99 ms"],
                 rows,
             ),
-            "The other side re-analyses and regroups to apply a row, as the writer did, so the "
-            "lag is about one write's cost plus the wait for the next look (0.25 s, or a "
-            "PostgreSQL notification).",
+            "The other side applies a row as the writer did (analysis, then the incremental "
+            "regroup), so the lag is about one write's cost plus the wait for the next look "
+            "(0.25 s, or a PostgreSQL notification).",
         ]
     )
 
