@@ -170,6 +170,9 @@ class LiveIndex:
         when another writer raced it."""
         with self._write_lock:
             for attempt in range(RACE_RETRIES):
+                # A journal that cannot be written says why (as readiness does) before the
+                # catch-up reads it.
+                self.journal.check()
                 self._replay()
                 base = self._snapshot
                 result, puts, deletes = plan(base)
