@@ -27,9 +27,10 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -185,6 +186,46 @@ def now_recorded() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def write_rows(
+    execute: Callable[[str, tuple[object, ...]], object],
+    sql: tuple[str, str],
+    *,
+    puts: Sequence[Article],
+    deletes: Sequence[str],
+    seq: int,
+) -> int:
+    """Number and write deletions, then articles, after ``seq`` with ``execute`` (a SQLite or
+    PostgreSQL connection's, inside the caller's transaction); ``sql`` is the backend's delete
+    and upsert statement. The last number used."""
+    delete, upsert = sql
+    recorded = now_recorded()
+    for article_id in deletes:
+        seq += 1
+        execute(delete, (article_id, seq, recorded))
+    for article in puts:
+        seq += 1
+        execute(
+            upsert,
+            (
+                article.id, seq, content_hash(article), article.outlet, article.text,
+                article.title, article.url, article.published, recorded,
+            ),
+        )  # fmt: skip
+    return seq
+
+
+def entries_of(rows: Sequence[Sequence[Any]]) -> Iterator[Entry]:
+    """Journal entries from rows of (seq, id, deleted, outlet, text, title, url, published)."""
+    for row_seq, article_id, deleted, outlet, text, title, url, published in rows:
+        article = None
+        if not deleted:
+            article = Article(
+                id=article_id, outlet=outlet, text=text, title=title, url=url,
+                published=published,
+            )  # fmt: skip
+        yield Entry(seq=int(row_seq), article_id=article_id, article=article)
+
+
 class Journal:
     """The SQLite journal at ``path`` (created with its folder when missing)."""
 
@@ -267,27 +308,10 @@ class Journal:
                 try:
                     if seen is not None:
                         self._check_race(seen, [*deletes, *(a.id for a in puts)], puts)
-                    seq = max(self._max_seq(), floor)
-                    recorded = now_recorded()
-                    for article_id in deletes:
-                        seq += 1
-                        self._db.execute(_DELETE, (article_id, seq, recorded))
-                    for article in puts:
-                        seq += 1
-                        self._db.execute(
-                            _UPSERT,
-                            (
-                                article.id,
-                                seq,
-                                content_hash(article),
-                                article.outlet,
-                                article.text,
-                                article.title,
-                                article.url,
-                                article.published,
-                                recorded,
-                            ),
-                        )
+                    seq = write_rows(
+                        self._db.execute, (_DELETE, _UPSERT), puts=puts, deletes=deletes,
+                        seq=max(self._max_seq(), floor),
+                    )  # fmt: skip
                     self._db.execute("COMMIT")
                 except BaseException:
                     # A failed COMMIT (a full disk) may have rolled back already.
@@ -323,15 +347,4 @@ class Journal:
                 ).fetchall()
             except sqlite3.Error as exc:
                 raise JournalError(f"cannot read the journal: {cause(exc)}") from exc
-        for row_seq, article_id, deleted, outlet, text, title, url, published in rows:
-            article = None
-            if not deleted:
-                article = Article(
-                    id=article_id,
-                    outlet=outlet,
-                    text=text,
-                    title=title,
-                    url=url,
-                    published=published,
-                )
-            yield Entry(seq=int(row_seq), article_id=article_id, article=article)
+        yield from entries_of(rows)

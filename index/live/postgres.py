@@ -18,7 +18,14 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from index.live.journal import Entry, JournalError, content_hash, now_recorded, raced_ids
+from index.live.journal import (
+    Entry,
+    JournalError,
+    content_hash,
+    entries_of,
+    raced_ids,
+    write_rows,
+)
 from index.models import Article
 
 if TYPE_CHECKING:
@@ -173,27 +180,10 @@ class PostgresJournal:
                     row = self._db.execute(
                         "SELECT COALESCE(MAX(seq), 0) FROM whosaid_journal"
                     ).fetchone()
-                    seq = max(int(row[0]) if row else 0, floor)
-                    recorded = now_recorded()
-                    for article_id in deletes:
-                        seq += 1
-                        self._db.execute(_DELETE, (article_id, seq, recorded))
-                    for article in puts:
-                        seq += 1
-                        self._db.execute(
-                            _UPSERT,
-                            (
-                                article.id,
-                                seq,
-                                content_hash(article),
-                                article.outlet,
-                                article.text,
-                                article.title,
-                                article.url,
-                                article.published,
-                                recorded,
-                            ),
-                        )
+                    seq = write_rows(
+                        self._db.execute, (_DELETE, _UPSERT), puts=puts, deletes=deletes,
+                        seq=max(int(row[0]) if row else 0, floor),
+                    )  # fmt: skip
                     self._db.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
             except psycopg.Error as exc:
                 raise JournalError(f"cannot write the journal: {_cause(exc)}") from exc
@@ -221,14 +211,7 @@ class PostgresJournal:
                 ).fetchall()
             except psycopg.Error as exc:
                 raise JournalError(f"cannot read the journal: {_cause(exc)}") from exc
-        for row_seq, article_id, deleted, outlet, text, title, url, published in rows:
-            article = None
-            if not deleted:
-                article = Article(
-                    id=article_id, outlet=outlet, text=text, title=title, url=url,
-                    published=published,
-                )  # fmt: skip
-            yield Entry(seq=int(row_seq), article_id=article_id, article=article)
+        yield from entries_of(rows)
 
     def wait(self, timeout: float) -> None:
         """Return when another writer has committed (a notification), or after ``timeout``
