@@ -49,7 +49,8 @@ class LiveServer:
         env.update(
             WHOSAID_API_KEYS=API_KEY,
             WHOSAID_JOURNAL=str(self.work / "journal.sqlite3"),
-            WHOSAID_LOG_LEVEL="warning",
+            # Info, for the "index ready" line each worker logs (see wait_until_ready).
+            WHOSAID_LOG_LEVEL="info",
         )
         env.update({f"WHOSAID_{name.upper()}": value for name, value in self.settings.items()})
         command = [
@@ -65,19 +66,33 @@ class LiveServer:
             )  # fmt: skip
         self.wait_until_ready()
 
+    @property
+    def workers(self) -> int:
+        return int(self.settings.get("workers", "1"))
+
     def wait_until_ready(self) -> None:
+        """Until readiness answers 200 and every worker has logged that its index is ready.
+
+        Readiness reaches whichever worker accepts the connection; with several workers a 200
+        says only that one of them is ready, and another may still be loading (and answer 503
+        to a request meanwhile). Each worker logs one "index ready" line when it is."""
         assert self.process is not None
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"server exited: {self.log.read_text()[-4000:]}")
             try:
-                if httpx.get(f"{self.url}/v1/health/ready", timeout=5).status_code == 200:
-                    return
+                answered = httpx.get(f"{self.url}/v1/health/ready", timeout=5).status_code
             except httpx.TransportError:
-                pass  # not listening yet
+                answered = None  # not listening yet
+            if answered == 200 and self.ready_workers() >= self.workers:
+                return
             time.sleep(0.2)
         raise AssertionError(f"server not ready: {self.log.read_text()[-4000:]}")
+
+    def ready_workers(self) -> int:
+        """How many of this start's workers have logged that their index is ready."""
+        return self.log.read_text(errors="replace").count("index ready:")
 
     def kill(self) -> None:
         """SIGKILL to the server and its worker processes: no shutdown, no final checkpoint,
