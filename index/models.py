@@ -140,6 +140,9 @@ class ClaimCheck(msgspec.Struct, frozen=True, kw_only=True):
     # The speaker the corpus attributes the statement to, when the claim does not hold.
     actual: str | None = None
     verdict: ClaimVerdict = "not_found"
+    # How sure the attribution is that the statement's speaker made it (None for not_found,
+    # or when no quote of the statement names that speaker with a confidence).
+    confidence: float | None = None
 
 
 class Match(msgspec.Struct, frozen=True, kw_only=True):

@@ -146,6 +146,7 @@ def lookup_response(
             verdict=answer.claim.verdict,
             holds=answer.claim.holds,
             actual=answer.claim.actual,
+            confidence=answer.claim.confidence,
         )
     return schemas.LookupResponse(
         query=answer.query,

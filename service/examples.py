@@ -102,7 +102,11 @@ LOOKUP_CLAIM = schemas.LookupResponse(
     matches=(MATCH,),
     nearest=None,
     claim=schemas.ClaimCheck(
-        claimed="Tomas Reyes", verdict="said_by_other", holds=False, actual="Maria Okafor"
+        claimed="Tomas Reyes",
+        verdict="said_by_other",
+        holds=False,
+        actual="Maria Okafor",
+        confidence=0.94,
     ),
 )
 NO_MATCH = schemas.LookupResponse(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from index.models import ClaimCheck, Speaker
+from collections.abc import Iterable
+
+from index.models import ClaimCheck, Quote, Speaker
 from index.text import normalise
 
 # Words that do not identify anyone: honorifics and articles.
@@ -31,12 +33,39 @@ def names_speaker(claimed: str, speaker: Speaker) -> bool:
     return speaker.kind == "person" and bool(name_words) and name_words[-1] in words
 
 
-def check_claim(claimed: str, speaker: Speaker | None) -> ClaimCheck:
+def check_claim(
+    claimed: str, speaker: Speaker | None, confidence: float | None = None
+) -> ClaimCheck:
     """The verdict on a claim, given the speaker of the strong match (None when there is no
     strong match, or its statement has no known speaker): ``supported``, ``said_by_other``
-    (and who, in ``actual``) or ``not_found``. A refutation and an absence read apart."""
+    (and who, in ``actual``) or ``not_found``. A refutation and an absence read apart.
+
+    ``confidence`` is the attribution's confidence that ``speaker`` made the statement; a
+    verdict rests on it (a refutation by a doubtful attribution is a doubtful refutation), so
+    the verdict carries it, rounded to two places."""
     if speaker is None:
         return ClaimCheck(claimed=claimed, holds=False, actual=None, verdict="not_found")
+    sure = None if confidence is None else round(confidence, 2)
     if names_speaker(claimed, speaker):
-        return ClaimCheck(claimed=claimed, holds=True, verdict="supported")
-    return ClaimCheck(claimed=claimed, holds=False, actual=speaker.name, verdict="said_by_other")
+        return ClaimCheck(claimed=claimed, holds=True, verdict="supported", confidence=sure)
+    return ClaimCheck(
+        claimed=claimed,
+        holds=False,
+        actual=speaker.name,
+        verdict="said_by_other",
+        confidence=sure,
+    )
+
+
+def attribution_confidence(speaker_id: str, quotes: Iterable[Quote | None]) -> float | None:
+    """The attribution's confidence that ``speaker_id`` made a statement with these quotes:
+    the highest confidence among the quotes attributed to that speaker (one outlet that
+    attributes it plainly is enough), None when none of them carries one."""
+    found = [
+        quote.speaker_confidence
+        for quote in quotes
+        if quote is not None
+        and quote.speaker == speaker_id
+        and quote.speaker_confidence is not None
+    ]
+    return max(found) if found else None

@@ -27,7 +27,7 @@ import numpy as np
 from index.embed.protocol import Embedder
 from index.errors import IndexFormatError
 from index.models import Answer, Article, ClaimCheck, Corpus, Group, Match, Quote, Speaker
-from index.search.claims import check_claim
+from index.search.claims import attribution_confidence, check_claim
 from index.search.query import Query, prepare_query
 from index.search.ranking import Candidate, Ranker
 from index.search.render import format_answer
@@ -200,7 +200,13 @@ class Searcher:
         claimed = (claimed_speaker or "").strip() or query.claimed
         claim: ClaimCheck | None = None
         if claimed:
-            claim = check_claim(claimed, strong[0].speaker if strong else None)
+            best = strong[0] if strong else None
+            speaker = best.speaker if best is not None else None
+            confidence = None
+            if best is not None and speaker is not None:
+                quotes = (self.quote(variant.quote_id) for variant in best.variants)
+                confidence = attribution_confidence(speaker.id, quotes)
+            claim = check_claim(claimed, speaker, confidence)
         return Answer(
             query=query.text,
             matches=matches,

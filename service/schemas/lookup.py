@@ -109,6 +109,15 @@ class ClaimCheck(msgspec.Struct, frozen=True, kw_only=True):
         str | None,
         Meta(description="Who the corpus says made the statement, for `said_by_other`."),
     ]
+    confidence: Annotated[
+        Annotated[float, Meta(ge=0, le=1)] | None,
+        Meta(
+            description="The attribution's confidence (0 to 1) that the speaker the verdict "
+            "rests on made the statement: the highest `speaker_confidence` among the "
+            "statement's quotes attributed to that speaker. A `said_by_other` with a low "
+            "confidence is a doubtful refutation. Null for `not_found`.",
+        ),
+    ]
 
 
 class LookupResponse(msgspec.Struct, frozen=True, kw_only=True):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.models import Speaker
-from index.search.claims import check_claim, names_speaker
+from index.models import Quote, Speaker
+from index.search.claims import attribution_confidence, check_claim, names_speaker
 
 PESKOV = Speaker(
     id="p",
@@ -44,3 +44,22 @@ def test_check_claim() -> None:
     assert (wrong.holds, wrong.actual) == (False, "Dmitry Peskov")
     unknown = check_claim("Putin", None)
     assert (unknown.holds, unknown.actual) == (False, None)
+
+
+def test_a_verdict_carries_the_confidence_it_rests_on() -> None:
+    assert check_claim("Peskov", PESKOV, 0.876).confidence == 0.88
+    assert check_claim("Putin", PESKOV, 0.4).confidence == 0.4
+    assert check_claim("Putin", None, 0.9).confidence is None  # not_found rests on nothing
+
+
+def test_attribution_confidence_is_the_best_quote_for_that_speaker() -> None:
+    def quote(n: int, speaker: str | None, confidence: float | None) -> Quote:
+        return Quote(
+            id=f"q{n}", article_id="a", start=0, end=1, text="x", kind="full", paragraph=0,
+            speaker=speaker, speaker_confidence=confidence,
+        )  # fmt: skip
+
+    quotes = [quote(1, "peskov", 0.6), quote(2, "peskov", 0.8), quote(3, "putin", 0.99)]
+    assert attribution_confidence("peskov", [*quotes, None]) == 0.8
+    assert attribution_confidence("peskov", [quote(4, "peskov", None)]) is None
+    assert attribution_confidence("lavrov", quotes) is None

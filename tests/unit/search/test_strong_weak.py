@@ -6,6 +6,9 @@ all under ``matched: true``; a no-match said nothing of what came closest.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import msgspec
 import pytest
 
 from index.build import index_corpus
@@ -82,3 +85,33 @@ def test_claim_verdicts_tell_a_refutation_from_an_absence(
     claim = searcher.lookup(text).claim
     assert claim is not None
     assert (claim.verdict, claim.actual, claim.holds) == (verdict, actual, verdict == "supported")
+
+
+def test_a_verdict_carries_the_attributions_confidence(tmp_path: Path) -> None:
+    corpus = sample_corpus()
+    # Each attributed quote its own confidence, so the one a verdict reports can be told apart.
+    quotes = tuple(
+        msgspec.structs.replace(quote, speaker_confidence=round(0.55 + 0.05 * n, 2))
+        if quote.speaker is not None
+        else quote
+        for n, quote in enumerate(corpus.quotes)
+    )
+    index_corpus(msgspec.structs.replace(corpus, quotes=quotes), tmp_path / "index", HashEmbedder())
+    searcher = Searcher.open(tmp_path / "index", embedder=HashEmbedder())
+    by_id = {quote.id: quote for quote in quotes}
+
+    for claimed in ("Elena Varga", "Tom Brandt"):
+        answer = searcher.lookup(f"{claimed} said {TRADE_A}")
+        assert answer.claim is not None and answer.matches
+        best = answer.matches[0]
+        assert best.speaker is not None
+        expected = max(
+            by_id[v.quote_id].speaker_confidence or 0.0
+            for v in best.variants
+            if by_id[v.quote_id].speaker == best.speaker.id
+        )
+        assert answer.claim.confidence == expected
+        assert answer.claim.verdict in {"supported", "said_by_other"}
+    absent = searcher.lookup("Tom Brandt said penguins migrate across frozen oceans").claim
+    assert absent is not None
+    assert (absent.verdict, absent.confidence) == ("not_found", None)
