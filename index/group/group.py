@@ -39,6 +39,7 @@ Each group's canonical text is its fullest wording (most words); every quote bec
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -71,6 +72,9 @@ FRAGMENT_ORDER = 0.6
 # Each row is (least cosine, least weighted share of words). Close topic alone never links:
 # below a cosine of 0.85 a link needs half the words, and it always needs almost a third.
 LINK_RULES = ((0.5, 0.6), (0.8, 0.5), (0.85, 0.3))
+# Below this cosine no rule can link two quotes (the lowest rule's cosine, less a slack for a
+# product computed in a batch rounding apart from the same product computed alone).
+LINK_FLOOR = min(least for least, _ in LINK_RULES) - 1e-4
 # Rarity weights are smoothed as if the corpus had this many more quotes sharing none of the
 # words, so a small corpus (two articles, a unit test) weighs its words almost alike.
 UNSEEN_QUOTES = 10
@@ -104,10 +108,16 @@ class _Grouper:
             Counter(word for quote_words in words for word in quote_words.content),
             len(words),
         )
-        self.postings: dict[str, list[int]] = defaultdict(list)
-        for index, quote_words in enumerate(words):
+
+    @functools.cached_property
+    def postings(self) -> dict[str, list[int]]:
+        """The quotes (indexes) that use each term: made on first use, as only the fragment
+        tree's candidate search needs them (a single quote's link checks do not)."""
+        postings: dict[str, list[int]] = defaultdict(list)
+        for index, quote_words in enumerate(self.words):
             for term in quote_words.vocabulary:
-                self.postings[term].append(index)
+                postings[term].append(index)
+        return postings
 
     def rarity(self, word: str) -> float:
         """BM25's inverse document frequency over the quotes, smoothed (UNSEEN_QUOTES)."""
@@ -279,7 +289,14 @@ class Clustering(msgspec.Struct, frozen=True, kw_only=True):
         score: dict[tuple[int, int], float] = {}
         statements = set(range(len(quotes))) - parent.keys()
         for index in sorted(statements):
-            for other in sorted(grouper.candidates(index) & statements):
+            others = sorted(grouper.candidates(index) & statements)
+            if not others:
+                continue
+            # No link below LINK_FLOOR: one product per quote spares the word comparisons.
+            cosines = (grouper.vectors[others] @ grouper.vectors[index]).tolist()
+            for other, cosine in zip(others, cosines, strict=True):
+                if cosine < LINK_FLOOR:
+                    continue
                 left, right = sorted((unit_of[index], unit_of[other]))
                 if left == right:
                     continue

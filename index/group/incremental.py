@@ -37,6 +37,7 @@ import numpy as np
 
 from index.group.cluster import connected
 from index.group.group import (
+    LINK_FLOOR,
     SHORT_CONTENT,
     SHORT_WORDS,
     Clustering,
@@ -274,13 +275,16 @@ class IncrementalGrouping:
             return found
         ids = [qid, *sorted(found, key=self._seq.__getitem__)]
         grouper = self._grouper(ids)
+        # No link below LINK_FLOOR: one product for all the candidates spares the word
+        # comparisons of those below it.
+        cosines = grouper.vectors[1:] @ grouper.vectors[0]
         related = set()
         for index in range(1, len(ids)):
             fuller = grouper.position[index] < grouper.position[0]
             part, whole = (0, index) if fuller else (index, 0)
-            if (
-                grouper.fragment_score(part, whole) is not None
-                or grouper.linked(0, index, None, None) is not None
+            if grouper.fragment_score(part, whole) is not None or (
+                cosines[index - 1] >= LINK_FLOOR
+                and grouper.linked(0, index, None, None) is not None
             ):
                 related.add(ids[index])
         return related

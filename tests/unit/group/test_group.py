@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from index.embed.protocol import Embedder
 from index.embed.sentence import SentenceTransformerEmbedder
 from index.group.diff import diff_words
-from index.group.group import group_id, group_variants
+from index.group.group import _Grouper, group_id, group_variants
 from index.models import Article, Group, Quote
 from tests.fakes import HashEmbedder
 
@@ -310,3 +310,34 @@ def test_translations_join_and_neighbouring_statements_stay_apart(embedder: Embe
         frozenset({3}),  # same speaker, same words (trade, trust), another statement
         frozenset({4, 5}),  # reordered, one attributed and one not
     }
+
+
+def test_quotes_too_far_apart_in_meaning_are_never_compared_word_by_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Many quotes share their words (a story's names), but their vectors are orthogonal: no
+    # rule can link them, so no pair's words are compared and each stays its own statement.
+    tails = ("ferry timetables change", "lighthouse repairs begin", "fishing quotas shrink",
+             "cargo fees rise sharply", "tourist numbers fall", "dredging work resumes",
+             "pier lighting fails", "customs checks slow", "crane operators strike",
+             "storm damage spreads", "berth prices climb", "pilot boats retire")  # fmt: skip
+    rows = [
+        Said(f"a{n}", f"The harbour council says {tail} this winter")
+        for n, tail in enumerate(tails)
+    ]
+    articles, quotes = build(rows)
+    vectors = np.eye(len(quotes), 16, dtype=np.float32)
+    calls = []
+    linked = _Grouper.linked
+
+    def counted(self: _Grouper, *args: object) -> float | None:
+        calls.append(args)
+        return linked(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_Grouper, "linked", counted)
+    groups = group_variants(articles, quotes, vectors)
+    assert calls == []
+    assert len(groups) == len(quotes)
+    # With close vectors the same quotes are compared (they share too few words to link).
+    group_variants(articles, quotes, np.ones((len(quotes), 16), dtype=np.float32) / 4)
+    assert len(calls) >= len(quotes) - 1
