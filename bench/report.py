@@ -408,6 +408,13 @@ def writes_section(r: dict[str, Any]) -> str:
     return section(r)
 
 
+def _section_of(module: str, r: dict[str, Any]) -> str:
+    """The section that the bench module ``module`` renders from its own results."""
+    import importlib
+
+    return str(importlib.import_module(module).section(r))
+
+
 def writes_targets(r: dict[str, Any] | None) -> list[list[Any]]:
     from bench.writes import targets
 
@@ -426,6 +433,8 @@ SECTIONS = (
     ("peer", peer_section),
     ("visibility", visibility_section),
     ("writes", writes_section),
+    ("recovery", lambda r: _section_of("bench.recovery", r)),
+    ("speakers", lambda r: _section_of("bench.speakers", r)),
 )
 
 NOTES = """## Reading the figures
@@ -537,6 +546,11 @@ def targets() -> str:
         )
     rows += ray_targets(_load("build_ray"), _load("group_scale"))
     rows.extend(writes_targets(_load("writes")))
+    recovery = _load("recovery")
+    if recovery is not None:
+        from bench.recovery import targets as recovery_targets
+
+        rows.extend(recovery_targets(recovery))
     return "## Targets\n\n" + _table(["target", "measured", "status"], rows)
 
 

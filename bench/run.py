@@ -27,6 +27,8 @@ FULL: tuple[tuple[str, ...], ...] = (
     ("bench.build",),
     ("bench.visibility",),
     ("bench.writes",),
+    ("bench.recovery",),
+    ("bench.speakers",),
     ("bench.ann",),
 )
 QUICK: tuple[tuple[str, ...], ...] = (
@@ -39,6 +41,8 @@ QUICK: tuple[tuple[str, ...], ...] = (
     ("bench.peer", "--quotes", "500", "--queries", "60"),
     ("bench.visibility", "--writes", "5"),
     ("bench.writes", "--quotes", "2000", "--writes", "5", "--lookups", "30"),
+    ("bench.recovery", "--rows", "20"),
+    ("bench.speakers", "--sizes", "500", "1000"),
 )
 
 
