@@ -435,6 +435,7 @@ SECTIONS = (
     ("writes", writes_section),
     ("recovery", lambda r: _section_of("bench.recovery", r)),
     ("speakers", lambda r: _section_of("bench.speakers", r)),
+    ("soak", lambda r: _section_of("bench.soak", r)),
 )
 
 NOTES = """## Reading the figures
@@ -551,6 +552,11 @@ def targets() -> str:
         from bench.recovery import targets as recovery_targets
 
         rows.extend(recovery_targets(recovery))
+    soak = _load("soak")
+    if soak is not None:
+        from bench.soak import targets as soak_targets
+
+        rows.extend(soak_targets(soak))
     return "## Targets\n\n" + _table(["target", "measured", "status"], rows)
 
 

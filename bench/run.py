@@ -29,6 +29,7 @@ FULL: tuple[tuple[str, ...], ...] = (
     ("bench.writes",),
     ("bench.recovery",),
     ("bench.speakers",),
+    ("bench.soak",),
     ("bench.ann",),
 )
 QUICK: tuple[tuple[str, ...], ...] = (
@@ -43,6 +44,7 @@ QUICK: tuple[tuple[str, ...], ...] = (
     ("bench.writes", "--quotes", "2000", "--writes", "5", "--lookups", "30"),
     ("bench.recovery", "--rows", "20"),
     ("bench.speakers", "--sizes", "500", "1000"),
+    ("bench.soak", "--seconds", "70", "--probe", "5"),
 )
 
 
