@@ -296,7 +296,10 @@ class LiveIndex:
             started = time.perf_counter()
             data = self._merged(snapshot)
             with self._locks.swapping():
-                write_index(self.folder, data, encoder_files=self._embedder.info.files)
+                # The folder replaced is kept: with the journal, it repairs a damaged one.
+                write_index(
+                    self.folder, data, encoder_files=self._embedder.info.files, keep_previous=True
+                )
                 base = Searcher(load_index(self.folder), self._embedder)
             with self._write_lock:
                 self._writes.rebase(base, snapshot.seq)

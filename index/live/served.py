@@ -92,23 +92,60 @@ def open_index(serving: Serving, embedder: Embedder | None = None) -> LiveIndex:
             merge_rows=serving.merge_rows,
         )
     except IndexDamagedError as exc:
-        # Never deleted: set aside for a look, and rebuilt from the articles and the journal.
+        # Never deleted: set aside for a look. The folder the last checkpoint replaced, with
+        # the journal rows after it, holds the same articles; without one (or if it is
+        # damaged too) the folder is rebuilt from the articles source and the journal.
         aside = set_aside(serving.index_dir)
-        log.error("%s; set it aside as %s and rebuilding it", exc, aside)
-        # The model files may have gone aside with the folder: the build exports them afresh.
-        build_missing_index(serving, given)
-        if given is None:
-            encoder = read_manifest(serving.index_dir).model.encoder
-            embedder = for_index(encoder, serving.index_dir, serving.model_dir)
-            model = BoundedEmbedder(embedder, slots=serving.cpu_workers)
-        live = LiveIndex.open(
+        restored = _from_previous(serving, model, exc, aside)
+        if restored is not None:
+            live = restored
+        else:
+            log.error("%s; set it aside as %s and rebuilding it", exc, aside)
+            # The model files may have gone aside with the folder: the build exports them.
+            build_missing_index(serving, given)
+            if given is None:
+                encoder = read_manifest(serving.index_dir).model.encoder
+                embedder = for_index(encoder, serving.index_dir, serving.model_dir)
+                model = BoundedEmbedder(embedder, slots=serving.cpu_workers)
+            live = LiveIndex.open(
+                serving.index_dir,
+                journal=serving.journal,
+                embedder=model,
+                merge_rows=serving.merge_rows,
+            )
+    gc.freeze()
+    return live
+
+
+def _from_previous(
+    serving: Serving, model: Embedder, damage: IndexDamagedError, aside: Path
+) -> LiveIndex | None:
+    """The live index over the folder the last checkpoint replaced, put back in place of the
+    damaged one (set aside at ``aside``), with the journal rows after it replayed; None when
+    there is none, or it is damaged too (then set aside as well)."""
+    from index.store.folder import previous_folder
+
+    previous = previous_folder(serving.index_dir)
+    if not previous.is_dir():
+        return None
+    previous.rename(serving.index_dir)
+    log.error(
+        "%s; set it aside as %s and serving the folder the last checkpoint replaced, with "
+        "the journal rows after it",
+        damage,
+        aside,
+    )
+    try:
+        return LiveIndex.open(
             serving.index_dir,
             journal=serving.journal,
             embedder=model,
             merge_rows=serving.merge_rows,
         )
-    gc.freeze()
-    return live
+    except IndexDamagedError as again:
+        log.error("the previous folder is damaged too (%s); set it aside", again)
+        set_aside(serving.index_dir)
+        return None
 
 
 def catch_up(serving: Serving) -> None:

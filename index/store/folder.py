@@ -85,7 +85,18 @@ def _encode(value: object) -> bytes:
     return msgspec.json.encode(value)
 
 
-def write_index(out: Path, index: IndexData, *, encoder_files: Sequence[Path] = ()) -> Path:
+def previous_folder(out: Path) -> Path:
+    """Where the folder that a checkpoint replaced at ``out`` is kept (``.<name>.previous``)."""
+    return out.with_name(f".{out.name}.previous")
+
+
+def write_index(
+    out: Path,
+    index: IndexData,
+    *,
+    encoder_files: Sequence[Path] = (),
+    keep_previous: bool = False,
+) -> Path:
     """Write an index folder at ``out``, replacing any folder there in one atomic swap.
 
     ``encoder_files`` (the embedder's ``info.files``) are copied into
@@ -119,7 +130,7 @@ def write_index(out: Path, index: IndexData, *, encoder_files: Sequence[Path] = 
         manifest = msgspec.structs.replace(index.manifest, files=file_checksums(staging))
         (staging / MANIFEST).write_bytes(msgspec.json.format(_encode(manifest)))
         _fsync_folder(staging)
-        _swap_in(staging, out)
+        _swap_in(staging, out, keep_previous=keep_previous)
         _fsync_parent(out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -197,8 +208,9 @@ def _exchange(first: Path, second: Path) -> bool:
     return bool(result == 0)
 
 
-def _swap_in(staging: Path, out: Path) -> None:
-    """Put ``staging`` at ``out``; an existing ``out`` is swapped out and then removed."""
+def _swap_in(staging: Path, out: Path, *, keep_previous: bool = False) -> None:
+    """Put ``staging`` at ``out``; an existing ``out`` is swapped out and then removed, or,
+    with ``keep_previous``, kept at :func:`previous_folder` (in place of the one kept before)."""
     if not out.exists() and not out.is_symlink():
         staging.rename(out)
         return
@@ -207,7 +219,7 @@ def _swap_in(staging: Path, out: Path) -> None:
     if out.exists() and any(out.iterdir()) and not (out / MANIFEST).exists():
         raise IndexFormatError(f"{out} is a folder but not an index folder; not replacing it")
     if _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)
+        _retire(staging, out, keep_previous)
         return
     # No atomic exchange here: two renames, with the old folder restored if the second fails.
     retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
@@ -218,7 +230,23 @@ def _swap_in(staging: Path, out: Path) -> None:
     except OSError:
         retired.rename(out)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    _retire(retired, out, keep_previous)
+
+
+def _retire(old: Path, out: Path, keep: bool) -> None:
+    """Remove the folder swapped out of ``out``, or keep it as the previous one."""
+    if not keep:
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    previous = previous_folder(out)
+    # The one kept before goes first (aside under a fresh name, so the rename cannot fail on
+    # a folder half removed by a crash).
+    if previous.exists():
+        gone = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        gone.rmdir()
+        previous.rename(gone)
+        shutil.rmtree(gone, ignore_errors=True)
+    old.rename(previous)
 
 
 def _read(folder: Path, name: str, kind: type[T]) -> T:
