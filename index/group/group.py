@@ -32,15 +32,14 @@ The grouping runs in three steps.
    shorter quote's content words (weighted by rarity) that must recur in the other. Close
    topic alone (a high cosine with few shared words) never links two quotes.
 
-Each group's canonical text is its fullest wording (most words); every quote becomes a
-:class:`~index.models.Variant` with its outlet, offsets, fragment flag and
-:func:`~index.group.diff.diff_words` edits against the canonical text.
+Each group's record (:mod:`index.group.records`) has its fullest wording as canonical text;
+every quote becomes a :class:`~index.models.Variant` with its outlet, offsets, fragment flag
+and :func:`~index.group.diff.diff_words` edits against the canonical text.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -49,9 +48,9 @@ import msgspec
 import numpy as np
 
 from index.group.cluster import complete_linkage
-from index.group.diff import diff_words
+from index.group.records import fullness, majority_speaker, make_group
 from index.group.words import Words, containment, in_order, words_of
-from index.models import Article, Edit, Group, Quote, Variant
+from index.models import Article, Group, Quote
 from index.text.align import contains
 from index.text.terms import idf
 
@@ -100,7 +99,7 @@ class _Grouper:
     ) -> None:
         self.quotes, self.vectors, self.words = quotes, vectors, words
         # Fullest first (see _fullness).
-        self.rank = sorted(range(len(quotes)), key=lambda i: _fullness(quotes[i], words[i]))
+        self.rank = sorted(range(len(quotes)), key=lambda i: fullness(quotes[i], words[i]))
         self.position = {index: place for place, index in enumerate(self.rank)}
         # Rarity is over these quotes, or over a whole corpus that they are part of (its
         # content-word counts and its number of quotes: the incremental grouping's case).
@@ -204,31 +203,10 @@ class _Grouper:
         return None
 
 
-def _fullness(quote: Quote, words: Words) -> tuple[int, int, str]:
-    """A total order, fullest first: more words, then more characters, then the quote id (so
-    that the order of the input does not decide)."""
-    return (-words.words, -len(quote.text), quote.id)
-
-
 def _root(index: int, parent: Mapping[int, int]) -> int:
     while index in parent:
         index = parent[index]
     return index
-
-
-def _majority(speakers: Sequence[str | None], preferred: str | None) -> str | None:
-    """The most frequent known speaker; a tie goes to ``preferred``, then to the first id."""
-    counts = Counter(speaker for speaker in speakers if speaker is not None)
-    if not counts:
-        return None
-    best = max(counts.values())
-    tied = [speaker for speaker in counts if counts[speaker] == best]
-    return preferred if preferred in tied else min(tied)
-
-
-def group_id(canonical_quote_id: str) -> str:
-    """A stable statement id: ``st-`` and a short hash of the canonical quote's id."""
-    return "st-" + hashlib.blake2b(canonical_quote_id.encode(), digest_size=6).hexdigest()
 
 
 def group_variants(
@@ -283,7 +261,7 @@ class Clustering(msgspec.Struct, frozen=True, kw_only=True):
             units[unit_of[index]].append(index)
         # A statement's speaker is what its quotes say: the majority over its fragments too.
         speakers = {
-            unit: _majority([quotes[i].speaker for i in members], quotes[unit].speaker)
+            unit: majority_speaker([quotes[i].speaker for i in members], quotes[unit].speaker)
             for unit, members in units.items()
         }
         score: dict[tuple[int, int], float] = {}
@@ -319,48 +297,3 @@ def _units(quotes: Sequence[Quote], parent: Mapping[int, int]) -> dict[int, int]
     groups on its own evidence.
     """
     return {index: _root(index, parent) for index in range(len(quotes))}
-
-
-def _reaches_short(canonical: str, edits: Sequence[Edit]) -> bool:
-    """Whether a variant stops short of an end of the canonical text (a fragment of it)."""
-    return any(
-        edit.op == "omission"
-        and (
-            not canonical[: edit.canonical_start].strip()
-            or not canonical[edit.canonical_end :].strip()
-        )
-        for edit in edits
-    )
-
-
-def make_group(
-    members: Sequence[int],
-    quotes: Sequence[Quote],
-    words: Sequence[Words],
-    outlets: Mapping[str, str],
-) -> Group:
-    canonical = min(members, key=lambda i: _fullness(quotes[i], words[i]))
-    canonical_quote = quotes[canonical]
-    variants = []
-    for index in members:
-        quote = quotes[index]
-        edits = () if index == canonical else diff_words(canonical_quote.text, quote.text)
-        variants.append(
-            Variant(
-                quote_id=quote.id,
-                article_id=quote.article_id,
-                outlet=outlets[quote.article_id],
-                start=quote.start,
-                end=quote.end,
-                text=quote.text,
-                fragment=_reaches_short(canonical_quote.text, edits),
-                edits=edits,
-            )
-        )
-    return Group(
-        id=group_id(canonical_quote.id),
-        speaker=_majority([quotes[i].speaker for i in members], canonical_quote.speaker),
-        canonical_quote_id=canonical_quote.id,
-        canonical_text=canonical_quote.text,
-        variants=tuple(variants),
-    )

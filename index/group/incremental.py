@@ -43,9 +43,9 @@ from index.group.group import (
     Clustering,
     _Grouper,
     _short,
-    make_group,
     reported,
 )
+from index.group.records import make_group
 from index.group.words import Words, words_of
 from index.models import Article, Corpus, Group, Quote
 from index.text.terms import STOP_WORDS
@@ -53,17 +53,14 @@ from index.text.terms import STOP_WORDS
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-# The neighbours searched per added quote (by vector), and the cosine above which every
-# quote is a candidate whatever its rank (a link needs at least the smallest cosine in
-# LINK_RULES).
+# The neighbours searched per added quote (by vector), and the cosine above which every quote
+# is a candidate whatever its rank (a link needs at least the smallest cosine of LINK_RULES).
 NEIGHBOURS = 32
 LINK_COSINE = 0.5
-# ... and the cosine under which a neighbour is not worth comparing (a fragment of a quote,
-# or a rewording, is far closer).
+# ... and the cosine under which a neighbour is not worth comparing (fragments are closer).
 NEAR_COSINE = 0.3
 
 _PUNCTUATION = "\"'“”‘’.,;:!?()[]-–—"
-# Quote ids nearest to a vector (the live index passes its FAISS search).
 # For each row of vectors, the ids of the quotes nearest to it (the live index searches FAISS).
 Near = Callable[["NDArray[np.float32]"], list[list[str]]]
 
@@ -275,8 +272,7 @@ class IncrementalGrouping:
             return found
         ids = [qid, *sorted(found, key=self._seq.__getitem__)]
         grouper = self._grouper(ids)
-        # No link below LINK_FLOOR: one product for all the candidates spares the word
-        # comparisons of those below it.
+        # No link below LINK_FLOOR: one product spares those candidates' word comparisons.
         cosines = grouper.vectors[1:] @ grouper.vectors[0]
         related = set()
         for index in range(1, len(ids)):

@@ -296,7 +296,6 @@ class LiveIndex:
             started = time.perf_counter()
             data = self._merged(snapshot)
             with self._locks.swapping():
-                # The folder replaced is kept: with the journal, it repairs a damaged one.
                 write_index(
                     self.folder, data, encoder_files=self._embedder.info.files, keep_previous=True
                 )

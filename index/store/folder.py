@@ -239,9 +239,7 @@ def _retire(old: Path, out: Path, keep: bool) -> None:
         shutil.rmtree(old, ignore_errors=True)
         return
     previous = previous_folder(out)
-    # The one kept before goes first (aside under a fresh name, so the rename cannot fail on
-    # a folder half removed by a crash).
-    if previous.exists():
+    if previous.exists():  # the one kept before goes (renamed first: no half-removed folder)
         gone = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
         gone.rmdir()
         previous.rename(gone)

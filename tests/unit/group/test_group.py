@@ -12,7 +12,8 @@ from numpy.typing import NDArray
 from index.embed.protocol import Embedder
 from index.embed.sentence import SentenceTransformerEmbedder
 from index.group.diff import diff_words
-from index.group.group import _Grouper, group_id, group_variants
+from index.group.group import _Grouper, group_variants
+from index.group.records import group_id
 from index.models import Article, Group, Quote
 from tests.fakes import HashEmbedder
 
