@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 import zlib
@@ -26,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.measure import machine, write_result
+from bench.measure import growth_exponent, machine, write_result
 
 DIMENSION = 256
 
@@ -90,16 +89,12 @@ def run(sizes: Sequence[int]) -> dict[str, Any]:
             }
         )
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
-    first, last = rows[0], rows[-1]
-    growth = math.log(last["quotes"] / first["quotes"])
     return {
         "bench": "group_scale",
         "machine": machine(),
         "rows": rows,
-        "time_exponent": round(math.log(last["seconds"] / first["seconds"]) / growth, 2),
-        "pairs_exponent": round(
-            math.log(last["candidate_pairs"] / first["candidate_pairs"]) / growth, 2
-        ),
+        "time_exponent": growth_exponent(rows, "quotes", "seconds"),
+        "pairs_exponent": growth_exponent(rows, "quotes", "candidate_pairs"),
     }
 
 

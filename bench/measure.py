@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import statistics
@@ -88,3 +89,10 @@ def run_worker(module: str, *args: str, env: dict[str, str] | None = None) -> di
         raise RuntimeError(f"{module} {' '.join(args)} failed:\n{done.stderr[-4000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def growth_exponent(rows: Sequence[dict[str, Any]], size: str, cost: str) -> float:
+    """How ``cost`` grows with ``size`` from the first row to the last: the log of one's ratio
+    over the log of the other's (1 is linear, 2 quadratic)."""
+    first, last = rows[0], rows[-1]
+    return round(math.log(last[cost] / first[cost]) / math.log(last[size] / first[size]), 2)

@@ -109,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def section(r: dict[str, Any]) -> str:
     """BENCHMARKS.md's recovery section."""
+    from bench.report import _when
+
     lines = [
         "## Recovery after a crash",
         "",
@@ -123,10 +125,9 @@ def section(r: dict[str, Any]) -> str:
             f"| {row['rows']} | {row['ready_s']} | {row['analyse_s']} | {row['embed_s']} | "
             f"{row['group_s']} | {row['checkpoint_s']} | {row['rest_s']} |"
         )
-    m = r["machine"]
     lines += [
         "",
-        f"_{m['date']}, {m['cpus']} cores, load average {m['loadavg_1m_at_start']} at start._",
+        _when(r),
         "",
         f"The target (ready in under {TARGET_S:g} s with {TARGET_ROWS} rows) is not met: a "
         "replay analyses every row again with spaCy and embeds its quotes, work the write "

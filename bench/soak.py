@@ -261,9 +261,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def section(r: dict[str, Any]) -> str:
     """BENCHMARKS.md's soak section."""
+    from bench.report import _when
+
     s = r["soak"]
     head, tail = s["first_minute_ms"], s["last_minute_ms"]
-    m = r["machine"]
     return "\n".join(
         [
             "## Soak",
@@ -286,7 +287,7 @@ def section(r: dict[str, Any]) -> str:
             f"{s['write_ms']['p50_ms']} / {s['write_ms']['p99_ms']} ms | "
             f"{s['rss_mib'][0][1]} → {s['rss_mib'][-1][1]} MiB | {s['rss_growth_pct']}% |",
             "",
-            f"_{m['date']}, {m['cpus']} cores, load average {m['loadavg_1m_at_start']} at start._",
+            _when(r),
         ]
     )
 

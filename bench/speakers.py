@@ -30,7 +30,7 @@ from typing import Any
 
 import msgspec
 
-from bench.measure import machine, write_result
+from bench.measure import growth_exponent, machine, write_result
 
 ROLES = ("premier", "minister", "mayor", "spokesman", "official")
 PLACES = ("Northern", "Southern", "Harbour", "Coast", "River", "Valley", "Mountain", "Lake")
@@ -128,17 +128,13 @@ def run(sizes: Sequence[int]) -> dict[str, Any]:
             }
         )
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
-    first, last = rows[0], rows[-1]
-    growth = math.log(last["names"] / first["names"])
     return {
         "bench": "speakers",
         "machine": machine(),
         "rows": rows,
-        "time_exponent": round(math.log(last["seconds"] / first["seconds"]) / growth, 2),
-        "checks_exponent": round(math.log(last["checks"] / first["checks"]) / growth, 2),
-        "merge_time_exponent": round(
-            math.log(last["merge_seconds"] / first["merge_seconds"]) / growth, 2
-        ),
+        "time_exponent": growth_exponent(rows, "names", "seconds"),
+        "checks_exponent": growth_exponent(rows, "names", "checks"),
+        "merge_time_exponent": growth_exponent(rows, "names", "merge_seconds"),
     }
 
 
@@ -152,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def section(r: dict[str, Any]) -> str:
     """BENCHMARKS.md's speaker-resolution section."""
+    from bench.report import _when
+
     lines = [
         "## Speaker resolution",
         "",
@@ -167,7 +165,6 @@ def section(r: dict[str, Any]) -> str:
             f"| {row['names']} | {row['speakers']} | {row['seconds']} | {row['checks']} | "
             f"{row['checks_per_name']} | {row['merge_seconds']} |"
         )
-    m = r["machine"]
     lines += [
         "",
         f"Growth exponents (log of the ratio over log of the names' ratio, first to last "
@@ -175,7 +172,7 @@ def section(r: dict[str, Any]) -> str:
         f"{r['merge_time_exponent']}. Before the blocking, the same script gave checks "
         "2.01 and time 2.05 (8,000 names: 24M checks, 107 s).",
         "",
-        f"_{m['date']}, {m['cpus']} cores, load average {m['loadavg_1m_at_start']} at start._",
+        _when(r),
     ]
     return "\n".join(lines)
 

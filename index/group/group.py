@@ -184,6 +184,16 @@ class _Grouper:
                 speakers[root[index]].add(speaker)
         return parent
 
+    def within_reach(self, index: int, others: Sequence[int]) -> list[int]:
+        """Those of ``others`` whose vectors are close enough to quote ``index``'s for a link
+        rule (:data:`LINK_FLOOR`): one product spares the others' word comparisons."""
+        if not others:
+            return []
+        cosines = (self.vectors[list(others)] @ self.vectors[index]).tolist()
+        return [
+            other for other, cosine in zip(others, cosines, strict=True) if cosine >= LINK_FLOOR
+        ]
+
     def linked(
         self, left: int, right: int, left_speaker: str | None, right_speaker: str | None
     ) -> float | None:
@@ -267,14 +277,9 @@ class Clustering(msgspec.Struct, frozen=True, kw_only=True):
         score: dict[tuple[int, int], float] = {}
         statements = set(range(len(quotes))) - parent.keys()
         for index in sorted(statements):
-            others = sorted(grouper.candidates(index) & statements)
-            if not others:
-                continue
-            # No link below LINK_FLOOR: one product per quote spares the word comparisons.
-            cosines = (grouper.vectors[others] @ grouper.vectors[index]).tolist()
-            for other, cosine in zip(others, cosines, strict=True):
-                if cosine < LINK_FLOOR:
-                    continue
+            for other in grouper.within_reach(
+                index, sorted(grouper.candidates(index) & statements)
+            ):
                 left, right = sorted((unit_of[index], unit_of[other]))
                 if left == right:
                     continue

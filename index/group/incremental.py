@@ -37,7 +37,6 @@ import numpy as np
 
 from index.group.cluster import connected
 from index.group.group import (
-    LINK_FLOOR,
     SHORT_CONTENT,
     SHORT_WORDS,
     Clustering,
@@ -272,15 +271,13 @@ class IncrementalGrouping:
             return found
         ids = [qid, *sorted(found, key=self._seq.__getitem__)]
         grouper = self._grouper(ids)
-        # No link below LINK_FLOOR: one product spares those candidates' word comparisons.
-        cosines = grouper.vectors[1:] @ grouper.vectors[0]
+        reach = set(grouper.within_reach(0, range(1, len(ids))))
         related = set()
         for index in range(1, len(ids)):
             fuller = grouper.position[index] < grouper.position[0]
             part, whole = (0, index) if fuller else (index, 0)
             if grouper.fragment_score(part, whole) is not None or (
-                cosines[index - 1] >= LINK_FLOOR
-                and grouper.linked(0, index, None, None) is not None
+                index in reach and grouper.linked(0, index, None, None) is not None
             ):
                 related.add(ids[index])
         return related

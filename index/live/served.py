@@ -85,12 +85,7 @@ def open_index(serving: Serving, embedder: Embedder | None = None) -> LiveIndex:
         embedder = for_index(encoder, serving.index_dir, serving.model_dir)
     model = BoundedEmbedder(embedder, slots=serving.cpu_workers)
     try:
-        live = LiveIndex.open(
-            serving.index_dir,
-            journal=serving.journal,
-            embedder=model,
-            merge_rows=serving.merge_rows,
-        )
+        live = _open_live(serving, model)
     except IndexDamagedError as exc:
         # Never deleted: set aside for a look. The folder the last checkpoint replaced, with
         # the journal rows after it, holds the same articles; without one (or if it is
@@ -107,14 +102,15 @@ def open_index(serving: Serving, embedder: Embedder | None = None) -> LiveIndex:
                 encoder = read_manifest(serving.index_dir).model.encoder
                 embedder = for_index(encoder, serving.index_dir, serving.model_dir)
                 model = BoundedEmbedder(embedder, slots=serving.cpu_workers)
-            live = LiveIndex.open(
-                serving.index_dir,
-                journal=serving.journal,
-                embedder=model,
-                merge_rows=serving.merge_rows,
-            )
+            live = _open_live(serving, model)
     gc.freeze()
     return live
+
+
+def _open_live(serving: Serving, model: Embedder) -> LiveIndex:
+    return LiveIndex.open(
+        serving.index_dir, journal=serving.journal, embedder=model, merge_rows=serving.merge_rows
+    )
 
 
 def _from_previous(
@@ -136,12 +132,7 @@ def _from_previous(
         aside,
     )
     try:
-        return LiveIndex.open(
-            serving.index_dir,
-            journal=serving.journal,
-            embedder=model,
-            merge_rows=serving.merge_rows,
-        )
+        return _open_live(serving, model)
     except IndexDamagedError as again:
         log.error("the previous folder is damaged too (%s); set it aside", again)
         set_aside(serving.index_dir)

@@ -91,11 +91,7 @@ def previous_folder(out: Path) -> Path:
 
 
 def write_index(
-    out: Path,
-    index: IndexData,
-    *,
-    encoder_files: Sequence[Path] = (),
-    keep_previous: bool = False,
+    out: Path, index: IndexData, *, encoder_files: Sequence[Path] = (), keep_previous: bool = False
 ) -> Path:
     """Write an index folder at ``out``, replacing any folder there in one atomic swap.
 
@@ -222,8 +218,7 @@ def _swap_in(staging: Path, out: Path, *, keep_previous: bool = False) -> None:
         _retire(staging, out, keep_previous)
         return
     # No atomic exchange here: two renames, with the old folder restored if the second fails.
-    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    retired.rmdir()
+    retired = _unused_sibling(out)
     out.rename(retired)
     try:
         staging.rename(out)
@@ -233,18 +228,23 @@ def _swap_in(staging: Path, out: Path, *, keep_previous: bool = False) -> None:
     _retire(retired, out, keep_previous)
 
 
+def _unused_sibling(out: Path) -> Path:
+    """A fresh ``.<name>.old-*`` path beside ``out`` (nothing there yet)."""
+    path = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    path.rmdir()
+    return path
+
+
 def _retire(old: Path, out: Path, keep: bool) -> None:
     """Remove the folder swapped out of ``out``, or keep it as the previous one."""
-    if not keep:
+    if keep:
+        previous = previous_folder(out)
+        if previous.exists():  # the one kept before goes (renamed first: no half-removed folder)
+            previous.rename(gone := _unused_sibling(out))
+            shutil.rmtree(gone, ignore_errors=True)
+        old.rename(previous)
+    else:
         shutil.rmtree(old, ignore_errors=True)
-        return
-    previous = previous_folder(out)
-    if previous.exists():  # the one kept before goes (renamed first: no half-removed folder)
-        gone = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        gone.rmdir()
-        previous.rename(gone)
-        shutil.rmtree(gone, ignore_errors=True)
-    old.rename(previous)
 
 
 def _read(folder: Path, name: str, kind: type[T]) -> T:

@@ -20,10 +20,15 @@ NEWS = Article(
 )
 
 
-def test_a_damaged_folder_is_set_aside_and_rebuilt(tmp_path: Path, seeds_dir: Path) -> None:
-    serving = Serving(
-        index_dir=tmp_path / "index", articles=seeds_dir, journal=tmp_path / "journal.sqlite3"
+def serving_in(tmp_path: Path, articles: Path) -> Serving:
+    """An index folder and a journal in ``tmp_path``, built from ``articles``."""
+    return Serving(
+        index_dir=tmp_path / "index", articles=articles, journal=tmp_path / "journal.sqlite3"
     )
+
+
+def test_a_damaged_folder_is_set_aside_and_rebuilt(tmp_path: Path, seeds_dir: Path) -> None:
+    serving = serving_in(tmp_path, seeds_dir)
     first = open_index(serving, HashEmbedder())
     first.ingest([NEWS])
     first.close()
@@ -47,9 +52,7 @@ def test_a_damaged_folder_is_set_aside_and_rebuilt(tmp_path: Path, seeds_dir: Pa
 
 
 def test_a_checkpoint_keeps_the_folder_it_replaces(tmp_path: Path, seeds_dir: Path) -> None:
-    serving = Serving(
-        index_dir=tmp_path / "index", articles=seeds_dir, journal=tmp_path / "journal.sqlite3"
-    )
+    serving = serving_in(tmp_path, seeds_dir)
     live = open_index(serving, HashEmbedder())
     built = read_manifest(serving.index_dir)
     live.ingest([NEWS])
@@ -73,9 +76,7 @@ def test_a_damaged_folder_gives_way_to_the_previous_one_and_the_journal(
 ) -> None:
     source = tmp_path / "seeds"
     shutil.copytree(seeds_dir, source)
-    serving = Serving(
-        index_dir=tmp_path / "index", articles=source, journal=tmp_path / "journal.sqlite3"
-    )
+    serving = serving_in(tmp_path, source)
     first = open_index(serving, HashEmbedder())
     first.ingest([NEWS])
     assert first.checkpoint()
